@@ -1,0 +1,35 @@
+# GNU make; recipes run with /bin/sh.
+PYTHON ?= python3
+VENV := .venv
+PORT ?= 8000
+BIN := $(VENV)/bin
+PYTEST_ARGS ?=
+
+.PHONY: run test lint clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@
+
+# Development server: DJANGO_DEBUG defaults to true here (an explicit DJANGO_DEBUG=... wins).
+run: export DJANGO_DEBUG ?= true
+run: $(VENV)/.installed
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_catalog
+	@echo "Development mode (DJANGO_DEBUG=$$DJANGO_DEBUG): do not use this server in production."
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# The test suite itself runs in production mode (DEBUG false); pyproject.toml (pytest-env)
+# supplies the other test defaults, so plain `pytest` works the same.
+test: $(VENV)/.installed
+	$(BIN)/ruff check .
+	DJANGO_DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
+	DJANGO_DEBUG=false $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) var

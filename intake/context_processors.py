@@ -1,0 +1,15 @@
+from django.conf import settings
+
+CLINIC_SETTINGS = (
+    "CLINIC_NAME",
+    "CLINIC_PHONE",
+    "CLINIC_HOURS",
+    "CRISIS_LINE",
+    "CRISIS_LINE_NAME",
+    "EMERGENCY_NUMBER",
+)
+
+
+def clinic(request):
+    """The clinic's contact details and crisis numbers, as `clinic` in every template."""
+    return {"clinic": {name: getattr(settings, name) for name in CLINIC_SETTINGS}}

@@ -1,0 +1,56 @@
+"""The medicine picker: catalog rows grouped by kind, labelled with generic and brand names,
+and a plain search so a patient can find a medicine by either name without JavaScript."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.utils.translation import gettext_lazy as _
+
+from .models import Medication
+
+GROUPS = (
+    ("ssri", _("Antidepressants: SSRIs and similar")),
+    ("snri", _("Antidepressants: SNRIs")),
+    ("tca", _("Antidepressants: tricyclics and tetracyclics")),
+    ("maoi", _("Antidepressants: MAOIs")),
+    ("other", _("Other antidepressants")),
+    ("addon", _("Add-on medicines")),
+)
+
+
+def group_of(med: Medication) -> str:
+    if med.role == Medication.Role.AUGMENTATION:
+        return "addon"
+    kind = med.drug_class.upper()
+    for code, marks in (("ssri", ("SSRI", "SEROTONIN MODULATOR")), ("snri", ("SNRI",)),
+                        ("tca", ("TCA", "TETRACYCLIC")), ("maoi", ("MAOI", "RIMA"))):
+        if any(mark in kind for mark in marks):
+            return code
+    return "other"
+
+
+def label(med: Medication) -> str:
+    brands = ", ".join(med.brand_list)
+    return f"{med.generic_name} ({brands})" if brands else med.generic_name
+
+
+def search_catalog(meds: Iterable[Medication], query: str) -> set[str]:
+    """Slugs whose generic or brand name contains the query (case-insensitive)."""
+    needle = " ".join(query.split()).casefold()
+    if not needle:
+        return {m.slug for m in meds}
+    return {m.slug for m in meds
+            if needle in m.generic_name.casefold() or needle in m.brand_names.casefold()}
+
+
+def catalog_choices(meds: Iterable[Medication], only: set[str] | None = None,
+                    keep: Medication | None = None) -> list:
+    """Grouped choices of the active medicines (or those in `only`), plus `keep`: the one a
+    saved answer names, even if staff have since made it inactive."""
+    grouped: dict[str, list] = {code: [] for code, _label in GROUPS}
+    for med in sorted(meds, key=lambda m: m.generic_name.casefold()):
+        shown = med.active or (keep is not None and med.pk == keep.pk)
+        if shown and (only is None or med.slug in only):
+            grouped[group_of(med)].append((med.slug, label(med)))
+    return [(name, grouped[code]) for code, name in GROUPS if grouped[code]]

@@ -1,0 +1,422 @@
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Medication(models.Model):
+    """One entry of the medication catalog, seeded from intake/data/medications.csv and edited by
+    clinic staff in the admin."""
+
+    class Role(models.TextChoices):
+        ANTIDEPRESSANT = "antidepressant", _("Antidepressant")
+        AUGMENTATION = "augmentation", _("Augmentation agent")
+
+    slug = models.SlugField(_("slug"), max_length=64, unique=True)
+    generic_name = models.CharField(_("generic name"), max_length=128)
+    brand_names = models.CharField(
+        _("brand names"), max_length=255, blank=True, help_text=_('Separated by "; ".')
+    )
+    drug_class = models.CharField(_("drug class"), max_length=128)
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    min_adequate_mg_per_day = models.DecimalField(
+        _("minimum adequate dose (mg/day)"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Leave empty when no minimum adequate dose is established."),
+    )
+    usual_max_mg_per_day = models.DecimalField(
+        _("usual maximum dose (mg/day)"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    min_dose_source = models.CharField(_("source of the minimum dose"), max_length=255, blank=True)
+    active = models.BooleanField(
+        _("active"), default=True, help_text=_("Inactive medications are hidden from patients.")
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["generic_name"]
+        verbose_name = _("medication")
+        verbose_name_plural = _("medications")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(min_adequate_mg_per_day__isnull=True)
+                | Q(min_adequate_mg_per_day__gt=0),
+                name="medication_min_dose_null_or_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.generic_name
+
+    @property
+    def brand_list(self) -> list[str]:
+        return [name.strip() for name in self.brand_names.split(";") if name.strip()]
+
+
+# --- the intake -------------------------------------------------------------------------------
+
+def new_reference() -> str:
+    """A short reference for people to quote (not a secret): TRD-XXXX-XXXX."""
+    alphabet = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L, U
+    body = "".join(secrets.choice(alphabet) for _ in range(8))
+    return f"TRD-{body[:4]}-{body[4:]}"
+
+
+class YesNoUnknown(models.TextChoices):
+    YES = "yes", _("Yes")
+    NO = "no", _("No")
+    UNKNOWN = "unknown", _("I don't know")
+
+
+class SafetyLevel(models.TextChoices):
+    NONE = "none", _("None")
+    NON_ACUTE = "non_acute", _("Priority")
+    ACUTE = "acute", _("Urgent")
+
+
+class TrdStatus(models.TextChoices):
+    MAY_APPLY = "may_apply", _("May apply")
+    UNCLEAR = "unclear", _("Unclear: more detail needed")
+    NOT_MET = "not_met", _("Does not appear to apply")
+
+
+class ReviewStatus(models.TextChoices):
+    NEW = "new", _("New")
+    IN_REVIEW = "in_review", _("In review")
+    CONTACTED = "contacted", _("Contacted")
+    BOOKED = "booked", _("Consultation booked")
+    CLOSED = "closed", _("Closed")
+
+
+class Submission(models.Model):
+    """One patient's intake: a draft while they answer, then submitted and locked.
+
+    The patient's answers live in the fields from `consented_at` to `anything_else` and in the
+    related `MedicationTrial` and `TherapyTried` rows. `steps_done` records which question pages
+    were completed, so a page whose prerequisites are missing can send the patient back.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+
+    class ContactPreference(models.TextChoices):
+        EMAIL = "email", _("E-mail")
+        PHONE = "phone", _("Phone")
+        EITHER = "either", _("Either")
+
+    class EpisodeCount(models.TextChoices):
+        ONE = "1", _("This is the first")
+        TWO = "2", _("2")
+        THREE_TO_FIVE = "3_5", _("3 to 5")
+        SIX_OR_MORE = "6_plus", _("6 or more")
+        UNKNOWN = "unknown", _("I don't know")
+
+    class Psychosis(models.TextChoices):
+        NEVER = "never", _("No, never")
+        PAST = "past", _("Yes, in the past")
+        CURRENT = "current", _("Yes, during this episode")
+
+    class Trauma(models.TextChoices):
+        YES = "yes", _("Yes")
+        NO = "no", _("No")
+        PREFER_NOT = "prefer_not", _("I prefer not to say")
+
+    # identity and life cycle
+    reference = models.CharField(max_length=16, unique=True, default=new_reference,
+                                 editable=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, help_text="Last saved.")
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    steps_done = models.JSONField(default=list, blank=True,
+                                  help_text="Slugs of the question pages completed.")
+
+    # resume elsewhere: the code itself is shown once to the patient, only its hash is kept
+    resume_code_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    resume_expires_at = models.DateTimeField(null=True, blank=True)
+
+    # consent and eligibility
+    consented_at = models.DateTimeField(null=True, blank=True)
+    privacy_notice_version = models.CharField(max_length=20, blank=True)
+    age_confirmed = models.BooleanField(null=True)
+
+    # about you
+    full_name = models.CharField(max_length=200, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    contact_preference = models.CharField(max_length=10, choices=ContactPreference.choices,
+                                          blank=True)
+
+    # your depression (TRD risk factors for staff; never scored for the patient)
+    episode_months = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Length of the current episode; empty if unknown.")
+    episode_months_unknown = models.BooleanField(default=False)
+    episode_count = models.CharField(max_length=10, choices=EpisodeCount.choices, blank=True)
+    first_episode_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    hospital_stays = models.CharField(max_length=10, choices=YesNoUnknown.choices, blank=True)
+    bipolar_history = models.CharField(max_length=10, choices=YesNoUnknown.choices, blank=True,
+                                       help_text="Mania, hypomania or a bipolar diagnosis ever.")
+    psychotic_symptoms = models.CharField(max_length=10, choices=Psychosis.choices, blank=True)
+    other_diagnoses = models.JSONField(default=list, blank=True,
+                                       help_text="Codes from OTHER_DIAGNOSES.")
+    family_history = models.CharField(max_length=10, choices=YesNoUnknown.choices, blank=True)
+    trauma = models.CharField(max_length=10, choices=Trauma.choices, blank=True)
+
+    # PHQ-9: item answers 0-3, in order; item 9 is self-harm thoughts
+    phq9 = models.JSONField(default=list, blank=True, help_text="Nine answers, 0-3 each.")
+
+    # ASQ: four questions, and the fifth only when one of them is yes
+    asq_wished_dead = models.BooleanField(null=True)
+    asq_better_off_dead = models.BooleanField(null=True)
+    asq_thoughts_past_week = models.BooleanField(null=True)
+    asq_ever_attempted = models.BooleanField(null=True)
+    asq_thoughts_now = models.BooleanField(null=True)
+
+    # other treatments tried: {code: "helped" | "partly" | "no" | "unknown"}
+    other_treatments = models.JSONField(default=dict, blank=True)
+
+    # health questions: codes answered yes, from screening.model.HEALTH_ITEMS
+    health_conditions = models.JSONField(default=list, blank=True)
+    anything_else = models.TextField(blank=True, max_length=2000)
+
+    # safety: set as soon as the safety questions are answered, even mid-intake
+    safety_level = models.CharField(max_length=10, choices=SafetyLevel.choices,
+                                    default=SafetyLevel.NONE)
+    flagged_at = models.DateTimeField(null=True, blank=True)
+    alerted_level = models.CharField(max_length=10, choices=SafetyLevel.choices, blank=True,
+                                     help_text="The level staff were last alerted about.")
+    first_viewed_at = models.DateTimeField(null=True, blank=True)
+    first_viewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                        on_delete=models.SET_NULL, related_name="+")
+
+    # staff workflow
+    review_status = models.CharField(max_length=12, choices=ReviewStatus.choices,
+                                     default=ReviewStatus.NEW)
+    review_status_changed_at = models.DateTimeField(null=True, blank=True)
+    review_status_changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                                                 blank=True, on_delete=models.SET_NULL,
+                                                 related_name="+")
+    assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="assigned_submissions")
+
+    # the current assessment, copied from it for listing, sorting and filtering
+    trd_status = models.CharField(max_length=10, choices=TrdStatus.choices, blank=True)
+    confirmed_count = models.PositiveSmallIntegerField(null=True, blank=True)
+    possible_count = models.PositiveSmallIntegerField(null=True, blank=True)
+    phq9_total = models.PositiveSmallIntegerField(null=True, blank=True)
+    phq9_band = models.CharField(max_length=20, blank=True)
+    msm_total = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "submission"
+        indexes = [
+            models.Index(fields=["safety_level", "review_status", "-updated_at"],
+                         name="submission_triage"),
+            models.Index(fields=["status", "-submitted_at"], name="submission_status"),
+            models.Index(fields=["trd_status"], name="submission_trd"),
+            models.Index(fields=["review_status"], name="submission_review"),
+            models.Index(fields=["-updated_at"], name="submission_updated"),
+        ]
+        permissions = [
+            ("export_submission", "Can export submissions as CSV"),
+            ("reassess_submission", "Can re-run the assessment of a submission"),
+        ]
+
+    def __str__(self):
+        return self.reference
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == self.Status.SUBMITTED
+
+
+class MedicationTrial(models.Model):
+    """One medicine the patient tried, as they described it."""
+
+    class Kind(models.TextChoices):
+        CATALOG = "catalog", _("From the list")
+        OTHER = "other", _("Another medicine")
+        UNKNOWN = "unknown", _("I don't remember the name")
+
+    class DurationUnit(models.TextChoices):
+        WEEKS = "weeks", _("weeks")
+        MONTHS = "months", _("months")
+
+    class Adherence(models.TextChoices):
+        MOST_DAYS = "most_days", _("Yes, on most days")
+        OFTEN_MISSED = "often_missed", _("No, I often missed doses")
+        UNKNOWN = "unknown", _("I don't know")
+
+    class Improvement(models.TextChoices):
+        LT25 = "lt25", _("Not at all, or only a little")
+        P25_49 = "25to49", _("Somewhat, but less than halfway better")
+        P50_74 = "50to74", _("A lot: at least halfway better")
+        GTE75 = "gte75", _("Very much: I felt close to my usual self")
+        UNKNOWN = "unknown", _("I don't know")
+
+    class StoppedBecause(models.TextChoices):
+        SIDE_EFFECTS = "side_effects", _("Side effects")
+        NOT_HELPING = "not_helping", _("It was not helping enough")
+        STILL_TAKING = "still_taking", _("I am still taking it")
+        OTHER = "other", _("Another reason")
+        UNKNOWN = "unknown", _("I don't remember")
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE,
+                                   related_name="trials")
+    position = models.PositiveSmallIntegerField(help_text="Order in the patient's list, from 1.")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    medication = models.ForeignKey(Medication, null=True, blank=True, on_delete=models.PROTECT,
+                                   help_text="Set when the kind is 'from the list'.")
+    other_name = models.CharField(max_length=200, blank=True)
+    dose_mg_per_day = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True,
+                                          help_text="Highest daily dose; empty if not known.")
+    duration_amount = models.DecimalField(max_digits=6, decimal_places=1, null=True, blank=True,
+                                          help_text="Time at the highest dose; empty if unknown.")
+    duration_unit = models.CharField(max_length=6, choices=DurationUnit.choices, blank=True)
+    adherence = models.CharField(max_length=15, choices=Adherence.choices)
+    improvement = models.CharField(max_length=10, choices=Improvement.choices)
+    current_episode = models.CharField(max_length=10, choices=YesNoUnknown.choices)
+    stopped_because = models.CharField(max_length=15, choices=StoppedBecause.choices)
+
+    class Meta:
+        ordering = ["submission", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "position"],
+                                    name="trial_position_unique"),
+            models.CheckConstraint(condition=models.Q(dose_mg_per_day__isnull=True)
+                                   | models.Q(dose_mg_per_day__gt=0),
+                                   name="trial_dose_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.submission.reference} #{self.position}: {self.display_name}"
+
+    @property
+    def display_name(self) -> str:
+        if self.kind == self.Kind.CATALOG and self.medication_id:
+            return self.medication.generic_name[:1].upper() + self.medication.generic_name[1:]
+        if self.kind == self.Kind.OTHER:
+            return self.other_name
+        return str(_("Name not remembered"))
+
+    @property
+    def weeks(self) -> float | None:
+        if self.duration_amount is None:
+            return None
+        amount = float(self.duration_amount)
+        return amount * 52 / 12 if self.duration_unit == self.DurationUnit.MONTHS else amount
+
+
+class TherapyTried(models.Model):
+    """One kind of talk therapy the patient had."""
+
+    class Helped(models.TextChoices):
+        YES = "yes", _("Yes")
+        PARTLY = "partly", _("A little")
+        NO = "no", _("No")
+        UNKNOWN = "unknown", _("I don't know")
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE,
+                                   related_name="therapies")
+    type = models.CharField(max_length=30)  # screening.model.PSYCHOTHERAPY_TYPES
+    sessions = models.PositiveSmallIntegerField(null=True, blank=True)
+    helped = models.CharField(max_length=10, choices=Helped.choices, blank=True)
+
+    class Meta:
+        ordering = ["submission", "id"]
+        constraints = [models.UniqueConstraint(fields=["submission", "type"],
+                                               name="therapy_type_unique")]
+
+    def __str__(self):
+        return f"{self.submission_id}: {self.type}"
+
+
+class Assessment(models.Model):
+    """A stored result of the screening rules, with the version and thresholds it used.
+
+    A new row is added for every run (at submission, or when staff re-run it after a catalog
+    change); none is overwritten. The submission shows the one marked current.
+    """
+
+    class Trigger(models.TextChoices):
+        SUBMITTED = "submitted", _("Patient submitted")
+        RERUN = "rerun", _("Re-run by staff")
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE,
+                                   related_name="assessments")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    trigger = models.CharField(max_length=10, choices=Trigger.choices)
+    is_current = models.BooleanField(default=True)
+    rules_version = models.CharField(max_length=10)
+    thresholds = models.JSONField(help_text="Weeks thresholds and the catalog minimum doses used.")
+    answers = models.JSONField(help_text="The answers as the rules read them.")
+    result = models.JSONField(help_text="The full result, as `assess` prints it.")
+
+    class Meta:
+        ordering = ["submission", "-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["submission"], condition=models.Q(is_current=True),
+                                    name="one_current_assessment"),
+        ]
+
+    def __str__(self):
+        return f"{self.submission.reference} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class StaffNote(models.Model):
+    """Append-only notes on a submission."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                               related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    text = models.TextField(max_length=5000)
+
+    class Meta:
+        ordering = ["submission", "created_at", "id"]
+
+    def __str__(self):
+        return f"Note by {self.author} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class AuditEvent(models.Model):
+    """An append-only record of what staff did: who, when, what, which record.
+
+    `detail` never holds health answers: only codes such as the new status.
+    """
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=40, db_index=True)
+    object_type = models.CharField(max_length=40)
+    object_id = models.CharField(max_length=40)
+    object_repr = models.CharField(max_length=100, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object")]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+
+class ResumeAttempt(models.Model):
+    """A try at a resume code, kept to rate-limit guessing (by a hash of the client address)."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    client = models.CharField(max_length=64, db_index=True)
+    succeeded = models.BooleanField(default=False)
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {'ok' if self.succeeded else 'wrong code'}"

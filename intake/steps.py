@@ -1,0 +1,100 @@
+"""The order of the patient's question pages, and which of them a draft still needs.
+
+A page is reachable only when every page before it that applies is complete, so skipping ahead
+by editing the URL, going back, or changing an earlier answer can never leave a draft in a
+state the next pages do not expect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from . import forms
+from .models import Submission
+
+SECTIONS = (
+    _("About you"),
+    _("Your depression"),
+    _("How you have been feeling"),
+    _("Safety questions"),
+    _("Medicines you have tried"),
+    _("Talk therapy"),
+    _("Other treatments"),
+    _("Health questions"),
+)
+
+
+@dataclass(frozen=True)
+class Step:
+    slug: str
+    section: int                      # 1-based, into SECTIONS
+    title: str                        # the page heading: the question, or the topic
+    form: type | None = None          # a forms.StepForm; None for pages with their own view
+    url_name: str = "intake:step"
+    applies: Callable[[Submission], bool] = lambda sub: True
+    done: Callable[[Submission], bool] | None = None
+
+    def is_done(self, sub: Submission) -> bool:
+        return self.done(sub) if self.done else self.slug in sub.steps_done
+
+    @property
+    def section_title(self):
+        return SECTIONS[self.section - 1]
+
+
+def _asq_any_yes(sub: Submission) -> bool:
+    return any(getattr(sub, name) for name in forms.ASQ_FIELDS)
+
+
+def _therapy_details_done(sub: Submission) -> bool:
+    return all(t.helped for t in sub.therapies.all())
+
+
+STEPS: tuple[Step, ...] = (
+    Step("consent", 1, _("Before you start"), forms.ConsentForm, url_name="intake:consent"),
+    Step("about-you", 1, _("About you"), forms.AboutYouForm),
+    Step("depression", 2, _("Your depression"), forms.DepressionForm),
+    Step("history", 2, _("Your health history"), forms.HistoryForm),
+    Step("phq9", 3, _("Over the last 2 weeks, how often have you been bothered by any of the "
+                      "following problems?"), forms.Phq9Form),
+    Step("safety", 4, _("Safety questions"), forms.AsqForm),
+    Step("safety-now", 4, _("One more safety question"), forms.AsqNowForm,
+         applies=_asq_any_yes, done=lambda sub: sub.asq_thoughts_now is not None),
+    Step("medicines", 5, _("Medicines you have tried"), url_name="intake:medicines"),
+    Step("therapy", 6, _("Talk therapy"), forms.TherapyForm),
+    Step("therapy-details", 6, _("About your talk therapy"), forms.TherapyDetailsForm,
+         applies=lambda sub: sub.therapies.exists(), done=_therapy_details_done),
+    Step("other-treatments", 7, _("Have you tried any of these treatments?"),
+         forms.OtherTreatmentsForm),
+    Step("health", 8, _("Health questions"), forms.HealthForm),
+)
+BY_SLUG = {step.slug: step for step in STEPS}
+SAFETY_STEPS = ("safety", "safety-now")
+
+
+def first_unfinished(sub: Submission) -> Step | None:
+    """The first page that applies and is not complete; None when all are."""
+    return next((s for s in STEPS if s.applies(sub) and not s.is_done(sub)), None)
+
+
+def is_reachable(step: Step, sub: Submission) -> bool:
+    for earlier in STEPS:
+        if earlier is step:
+            return True
+        if earlier.applies(sub) and not earlier.is_done(sub):
+            return False
+    return True
+
+
+def previous(step: Step, sub: Submission) -> Step | None:
+    """The page before this one that applies to this draft (for the Back link)."""
+    before = None
+    for candidate in STEPS:
+        if candidate is step:
+            return before
+        if candidate.applies(sub):
+            before = candidate
+    return None

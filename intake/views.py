@@ -1,0 +1,371 @@
+"""Patient pages: plain function views around the forms, the step order and the services.
+
+A draft is found through the Django session (database-backed, so a server restart loses
+nothing) and never through the URL: no page takes an id or an answer in its address, and a
+request for anyone else's draft or results is a 404.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from . import services
+from .forms import ConsentForm, MedicineForm, MoreMedicinesForm, ResumeForm
+from .medicine_choices import catalog_choices, search_catalog
+from .models import Medication, MedicationTrial, ResumeAttempt, SafetyLevel, Submission
+from .patient_text import PRIVACY_NOTICE_VERSION
+from .results import results_context
+from .steps import BY_SLUG, SAFETY_STEPS, SECTIONS, first_unfinished, is_reachable, previous
+from .summary import answer_rows
+
+SESSION_KEY = "submission_id"
+RESUME_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
+RESUME_MAX_FAILURES = 5
+RESUME_WINDOW = timedelta(minutes=15)
+
+
+# --- the draft bound to this browser --------------------------------------------------------
+
+def current_draft(request: HttpRequest) -> Submission | None:
+    pk = request.session.get(SESSION_KEY)
+    if pk is None:
+        return None
+    return Submission.objects.filter(pk=pk).first()
+
+
+def bind(request: HttpRequest, sub: Submission) -> None:
+    request.session.cycle_key()  # a new session id whenever a draft is bound: no fixation
+    request.session[SESSION_KEY] = sub.pk
+    request.session.set_expiry(timedelta(days=settings.RESUME_CODE_DAYS))
+
+
+def next_url(sub: Submission, returning: bool = False) -> str:
+    step = first_unfinished(sub)
+    if step is None:
+        return reverse("intake:check")
+    if returning and step.slug != "medicines":
+        return step_url(step.slug) + "?return=check"
+    return step_url(step.slug)
+
+
+def step_url(slug: str) -> str:
+    step = BY_SLUG[slug]
+    if step.url_name == "intake:step":
+        return reverse("intake:step", args=[slug])
+    return reverse(step.url_name)
+
+
+def page(request, template, sub=None, step=None, status=200, **context):
+    form = context.get("form")
+    if step is not None and "back_url" not in context:
+        before = previous(step, sub) if sub is not None else None
+        context["back_url"] = step_url(before.slug) if before else reverse("intake:start")
+    context.update(
+        submission=sub,
+        step=step,
+        section=step.section if step else None,
+        sections_total=len(SECTIONS),
+        has_errors=bool(form is not None and form.errors),
+        returning=request.GET.get("return") == "check",
+    )
+    return render(request, template, context, status=status)
+
+
+def _draft_or_start(request):
+    """(draft, None) for an open draft; (None, redirect) otherwise."""
+    sub = current_draft(request)
+    if sub is None:
+        return None, redirect("intake:start")
+    if sub.is_submitted:
+        return None, redirect("intake:results", reference=sub.reference)
+    return sub, None
+
+
+# --- start, consent, eligibility ------------------------------------------------------------
+
+@require_safe
+def start(request):
+    sub = current_draft(request)
+    continue_url = next_url(sub) if sub is not None and not sub.is_submitted else None
+    return page(request, "intake/start.html", sub=sub, continue_url=continue_url)
+
+
+@require_safe
+def privacy(request):
+    return page(request, "intake/privacy.html", privacy_version=PRIVACY_NOTICE_VERSION)
+
+
+@require_http_methods(["GET", "POST"])
+def consent(request):
+    sub = current_draft(request)
+    if sub is not None and sub.is_submitted:
+        return redirect("intake:results", reference=sub.reference)
+    holder = sub or Submission()
+    form = ConsentForm(request.POST or None, submission=holder)
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["age_ok"] != "yes":
+            return redirect("intake:not_eligible")  # nothing is stored for those under age
+        with transaction.atomic():
+            form.save()
+            _mark_done(holder, "consent")
+            holder.save()
+        if sub is None:
+            bind(request, holder)
+        return redirect(next_url(holder, request.GET.get("return") == "check"))
+    return page(request, "intake/question.html", sub=sub, step=BY_SLUG["consent"], form=form)
+
+
+@require_safe
+def not_eligible(request):
+    return page(request, "intake/not_eligible.html", min_age=settings.MIN_PATIENT_AGE)
+
+
+# --- question pages -------------------------------------------------------------------------
+
+def _mark_done(sub: Submission, slug: str) -> None:
+    if slug not in sub.steps_done:
+        sub.steps_done = [*sub.steps_done, slug]
+
+
+@require_http_methods(["GET", "POST"])
+def step(request, slug):
+    step = BY_SLUG.get(slug)
+    if step is None or step.form is None or step.url_name != "intake:step":
+        raise Http404
+    sub, elsewhere = _draft_or_start(request)
+    if elsewhere:
+        return elsewhere
+    returning = request.GET.get("return") == "check"
+    if not step.applies(sub) or not is_reachable(step, sub):
+        return redirect(next_url(sub, returning))
+    form = step.form(request.POST or None, submission=sub)
+    if request.method == "POST":
+        if form.is_valid():
+            with transaction.atomic():
+                form.save()
+                _mark_done(sub, slug)
+                sub.save()
+                if slug in SAFETY_STEPS or slug == "phq9":
+                    services.refresh_safety(sub)
+            if slug in SAFETY_STEPS and first_unfinished(sub) is not BY_SLUG["safety-now"] \
+                    and sub.safety_level != SafetyLevel.NONE:
+                return redirect("intake:support")
+            return redirect(next_url(sub, returning))
+        status = 400
+    else:
+        status = 200
+    asked_yes = slug in SAFETY_STEPS and "yes" in request.POST.values()
+    templates = [f"intake/steps/{slug}.html", "intake/question.html"]
+    return page(request, templates, sub=sub, step=step, form=form, status=status,
+                asked_yes=asked_yes)
+
+
+@require_safe
+def support(request):
+    """The interruption page after the safety questions: crisis contacts first."""
+    sub, elsewhere = _draft_or_start(request)
+    if elsewhere:
+        return elsewhere
+    if sub.safety_level == SafetyLevel.NONE:
+        return redirect(next_url(sub))
+    return page(request, "intake/support.html", sub=sub, step=BY_SLUG["safety"],
+                acute=sub.safety_level == SafetyLevel.ACUTE, continue_url=next_url(sub))
+
+
+# --- medicines: an "add another" list -------------------------------------------------------
+
+def _medicine_step_guard(request):
+    sub, elsewhere = _draft_or_start(request)
+    if elsewhere:
+        return None, elsewhere
+    if not is_reachable(BY_SLUG["medicines"], sub):
+        return None, redirect(next_url(sub))
+    return sub, None
+
+
+@require_http_methods(["GET", "POST"])
+def medicines(request):
+    sub, elsewhere = _medicine_step_guard(request)
+    if elsewhere:
+        return elsewhere
+    trials = list(sub.trials.select_related("medication"))
+    form = MoreMedicinesForm(request.POST or None, first=not trials)
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["add_another"] == "yes":
+            return redirect("intake:medicine_add")
+        with transaction.atomic():
+            _mark_done(sub, "medicines")
+            sub.save()
+        return redirect(next_url(sub, request.GET.get("return") == "check"))
+    return page(request, "intake/medicines.html", sub=sub, step=BY_SLUG["medicines"], form=form,
+                trials=trials, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def medicine_edit(request, position=None):
+    sub, elsewhere = _medicine_step_guard(request)
+    if elsewhere:
+        return elsewhere
+    trial = None
+    if position is not None:
+        trial = get_object_or_404(MedicationTrial, submission=sub, position=position)
+    catalog = {m.slug: m for m in Medication.objects.all()}
+    query = request.POST.get("search", "")[:100] if request.method == "POST" else ""
+    searching = request.method == "POST" and request.POST.get("action") == "search"
+    choices = catalog_choices(catalog.values(), search_catalog(catalog.values(), query)
+                              if searching else None, keep=trial.medication if trial else None)
+    data = request.POST if request.method == "POST" and not searching else None
+    initial = MedicineForm.initial_for(trial) if not searching else request.POST.dict()
+    form = MedicineForm(data, catalog_choices=choices, initial=initial)
+    if data is not None and form.is_valid():
+        with transaction.atomic():
+            if trial is None:
+                last = sub.trials.order_by("-position").first()
+                trial = MedicationTrial(submission=sub, position=last.position + 1 if last else 1)
+            form.apply_to(trial, catalog).save()
+            sub.save(update_fields=["updated_at"])
+        return redirect("intake:medicines")
+    return page(request, "intake/medicine.html", sub=sub, step=BY_SLUG["medicines"], form=form,
+                trial=trial, query=query, searching=searching,
+                status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def medicine_remove(request, position):
+    sub, elsewhere = _medicine_step_guard(request)
+    if elsewhere:
+        return elsewhere
+    trial = get_object_or_404(MedicationTrial.objects.select_related("medication"),
+                              submission=sub, position=position)
+    if request.method == "POST":
+        with transaction.atomic():
+            trial.delete()
+            sub.save(update_fields=["updated_at"])
+        return redirect("intake:medicines")
+    return page(request, "intake/medicine_remove.html", sub=sub, step=BY_SLUG["medicines"],
+                trial=trial)
+
+
+# --- check, submit, results -----------------------------------------------------------------
+
+@require_http_methods(["GET", "POST"])
+def check(request):
+    sub, elsewhere = _draft_or_start(request)
+    if elsewhere:
+        return elsewhere
+    if first_unfinished(sub) is not None:
+        return redirect(next_url(sub))
+    if request.method == "POST":
+        services.submit(sub.pk)  # idempotent: a second POST changes nothing
+        return redirect("intake:results", reference=sub.reference)
+    return page(request, "intake/check.html", sub=sub, rows=answer_rows(sub))
+
+
+@require_safe
+def results(request, reference):
+    sub = current_draft(request)
+    if sub is None or sub.reference != reference or not sub.is_submitted:
+        raise Http404
+    assessment = sub.assessments.filter(trigger="submitted").order_by("created_at").first()
+    if assessment is None:
+        raise Http404
+    return page(request, "intake/results.html", sub=sub, **results_context(sub, assessment))
+
+
+# --- save and resume ------------------------------------------------------------------------
+
+def _hash_code(code: str) -> str:
+    normalised = "".join(ch for ch in code.upper() if ch.isalnum())
+    return hashlib.sha256(normalised.encode()).hexdigest()
+
+
+def new_resume_code() -> str:
+    raw = "".join(secrets.choice(RESUME_ALPHABET) for _ in range(20))  # about 98 bits
+    return "-".join(raw[i:i + 5] for i in range(0, 20, 5))
+
+
+@require_http_methods(["GET", "POST"])
+def save_for_later(request):
+    sub, elsewhere = _draft_or_start(request)
+    if elsewhere:
+        return elsewhere
+    code = None
+    if request.method == "POST":
+        code = new_resume_code()
+        sub.resume_code_hash = _hash_code(code)
+        sub.resume_expires_at = timezone.now() + timedelta(days=settings.RESUME_CODE_DAYS)
+        sub.save(update_fields=["resume_code_hash", "resume_expires_at", "updated_at"])
+        if sub.email:
+            _email_resume_link(request, sub)
+    return page(request, "intake/save.html", sub=sub, code=code,
+                continue_url=next_url(sub), days=settings.RESUME_CODE_DAYS)
+
+
+def _email_resume_link(request, sub):
+    """The e-mail holds the link to the resume page and nothing about health; the code itself
+    is shown on screen only."""
+    link = request.build_absolute_uri(reverse("intake:resume"))
+    body = _(
+        "You saved your answers to the %(clinic)s intake form.\n\n"
+        "To carry on, open %(link)s and enter the resume code that was shown on screen. "
+        "The code works for %(days)s days.\n\n"
+        "If you did not do this, you can ignore this message.\n"
+    ) % {"clinic": settings.CLINIC_NAME, "link": link, "days": settings.RESUME_CODE_DAYS}
+    try:
+        send_mail(_("Your saved answers"), body, None, [sub.email])
+    except Exception:  # the patient still has the code on screen
+        services.log.exception("resume e-mail for %s failed", sub.reference)
+
+
+def _client_key(request) -> str:
+    address = request.META.get("REMOTE_ADDR", "")
+    return hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()
+
+
+@require_http_methods(["GET", "POST"])
+def resume(request):
+    form = ResumeForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        client = _client_key(request)
+        since = timezone.now() - RESUME_WINDOW
+        failures = ResumeAttempt.objects.filter(client=client, at__gte=since,
+                                                succeeded=False).count()
+        if failures >= RESUME_MAX_FAILURES:
+            form.add_error(None, _("Too many wrong codes. Wait 15 minutes and try again, or "
+                                   "start a new form."))
+            return page(request, "intake/resume.html", form=form, status=429)
+        if form.is_valid():
+            sub = Submission.objects.filter(
+                resume_code_hash=_hash_code(form.cleaned_data["code"]),
+                resume_expires_at__gt=timezone.now(), status=Submission.Status.DRAFT,
+            ).first()
+            ResumeAttempt.objects.create(client=client, succeeded=sub is not None)
+            if sub is not None:
+                bind(request, sub)
+                return redirect(next_url(sub))
+            form.add_error("code", _("That code is not right, or it has expired. Check it and "
+                                     "try again."))
+        status = 400
+    return page(request, "intake/resume.html", form=form, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def forget(request):
+    """Leave on this device: unbind the draft from this browser (it stays resumable by code)."""
+    if request.method == "POST":
+        request.session.flush()
+        return redirect("intake:start")
+    return page(request, "intake/forget.html", sub=current_draft(request))

@@ -1,0 +1,26 @@
+"""Shared fixtures. Test environment defaults (DEBUG false, a test secret key, allowed hosts) are
+set by pytest-env from pyproject.toml, before Django's settings are imported."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+TRUTHY = {"1", "true", "yes", "on"}
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    """Path to Debian's chromium for browser tests (mark them `browser`).
+
+    Missing chromium fails the test under CI (CI=true) and skips it elsewhere.
+    """
+    path = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+    if Path(path).is_file() and os.access(path, os.X_OK):
+        return path
+    message = f"chromium not installed at {path}: apt-get install -y chromium"
+    if os.environ.get("CI", "").strip().lower() in TRUTHY:
+        pytest.fail(message)
+    pytest.skip(message)

@@ -1,0 +1,67 @@
+"""Building blocks for patient-flow tests: valid answers for every page, and a walk through
+the whole intake with the Django test client."""
+
+from __future__ import annotations
+
+from django.core.management import call_command
+from django.urls import reverse
+
+from intake.models import Submission
+
+PAGES = {
+    "consent": {"age_ok": "yes", "consent": "on"},
+    "about-you": {"full_name": "Alex Example", "date_of_birth": "1985-03-27",
+                  "email": "alex@example.org", "phone": "", "contact_preference": "email"},
+    "depression": {"episode_months": "14", "episode_count": "2", "first_episode_age": "24",
+                   "hospital_stays": "no"},
+    "history": {"bipolar_history": "no", "psychotic_symptoms": "never",
+                "family_history": "unknown", "trauma": "prefer_not"},
+    "phq9": {f"item{n}": v for n, v in enumerate("222212110", start=1)},
+    "safety": {"asq_wished_dead": "no", "asq_better_off_dead": "no",
+               "asq_thoughts_past_week": "no", "asq_ever_attempted": "no"},
+    "therapy": {"types": ["cbt"]},
+    "therapy-details": {"sessions_cbt": "12", "helped_cbt": "partly"},
+    "other-treatments": dict.fromkeys(
+        ("tms", "ect", "esketamine", "ketamine_infusion", "vns", "psilocybin", "light_therapy",
+         "other"), "not_tried"),
+    "health": {"conditions": ["none"], "anything_else": ""},
+}
+
+SERTRALINE = {"medication": "sertraline", "other_name": "", "dose_mg_per_day": "150",
+              "duration_amount": "10", "duration_unit": "weeks", "adherence": "most_days",
+              "improvement": "lt25", "current_episode": "yes", "stopped_because": "not_helping",
+              "action": "save"}
+ESCITALOPRAM_UNKNOWN_DOSE = {**SERTRALINE, "medication": "escitalopram", "dose_mg_per_day": "",
+                             "dose_unknown": "on", "improvement": "25to49"}
+
+
+def url(slug: str) -> str:
+    if slug == "consent":
+        return reverse("intake:consent")
+    return reverse("intake:step", args=[slug])
+
+
+def load_catalog():
+    call_command("load_catalog", verbosity=0)
+
+
+def post(client, slug, data=None, **extra):
+    return client.post(url(slug), data if data is not None else PAGES[slug], **extra)
+
+
+def fill_until(client, stop: str | None = None, medicines=(SERTRALINE,)) -> Submission | None:
+    """Answer every page in order until `stop` (not included); return the draft."""
+    order = ["consent", "about-you", "depression", "history", "phq9", "safety", "medicines",
+             "therapy", "therapy-details", "other-treatments", "health"]
+    for slug in order:
+        if slug == stop:
+            break
+        if slug == "medicines":
+            for medicine in medicines:
+                response = client.post(reverse("intake:medicine_add"), medicine)
+                assert response.status_code == 302, response.content.decode()[:3000]
+            response = client.post(reverse("intake:medicines"), {"add_another": "no"})
+        else:
+            response = post(client, slug)
+        assert response.status_code == 302, (slug, response.content.decode()[:3000])
+    return Submission.objects.order_by("-pk").first()

@@ -1,0 +1,80 @@
+from django.test import Client
+from django.urls import reverse
+
+from trdintake.middleware import CONTENT_SECURITY_POLICY
+
+
+def test_start_page_shows_crisis_line_and_is_not_cached(client: Client):
+    response = client.get(reverse("intake:start"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Before your first appointment" in html
+    assert "If you are in crisis, call or text" in html
+    assert 'href="tel:988"' in html
+    assert "988 Suicide &amp; Crisis Lifeline" in html
+    assert 'href="tel:911"' in html
+    assert "not for emergencies" in html
+    assert response["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+    assert response["Permissions-Policy"] == "camera=(), microphone=(), geolocation=()"
+    assert response["Cache-Control"] == "no-store"
+    assert response["X-Frame-Options"] == "DENY"
+
+
+def test_crisis_line_comes_before_main_content(client: Client):
+    html = client.get("/").content.decode()
+    assert html.index("If you are in crisis") < html.index('<main id="main"')
+
+
+def test_pages_use_no_inline_script_or_style(client: Client):
+    html = client.get("/").content.decode()
+    assert "<script" not in html
+    assert "<style" not in html
+    assert "style=" not in html
+
+
+def test_crisis_numbers_follow_settings(client: Client, settings):
+    settings.CRISIS_LINE = "13 11 14"
+    settings.CRISIS_LINE_NAME = "Lifeline"
+    settings.EMERGENCY_NUMBER = "000"
+    html = client.get("/").content.decode()
+    assert "13 11 14" in html
+    assert "Lifeline" in html
+    assert 'href="tel:000"' in html
+
+
+def test_healthz(client: Client):
+    response = client.get("/healthz/")
+    assert response.status_code == 200
+    assert response.content == b"ok"
+    assert response["Content-Type"].startswith("text/plain")
+
+
+def test_unknown_url_gets_404_page_with_crisis_contacts(client: Client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "Page not found" in html
+    assert 'href="tel:988"' in html
+    assert 'href="tel:911"' in html
+    assert response["Cache-Control"] == "no-store"
+
+
+def test_static_500_page_has_crisis_contacts():
+    from django.template.loader import get_template
+
+    html = get_template("500.html").render({})
+    assert 'href="tel:988"' in html
+    assert 'href="tel:911"' in html
+    assert "{%" not in html
+
+
+def test_admin_login_page_is_reachable(client: Client):
+    response = client.get("/admin/login/")
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store"
+
+
+def test_tests_run_in_production_mode(settings):
+    assert settings.DEBUG is False
+    assert settings.SESSION_COOKIE_SECURE is True
+    assert settings.SECURE_HSTS_SECONDS == 31536000

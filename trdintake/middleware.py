@@ -1,0 +1,32 @@
+"""Response headers every page gets: a strict Content-Security-Policy, a Permissions-Policy, and
+no caching of anything that is not a static file (patient health pages must not be stored by the
+browser or by proxies)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'none'; object-src 'none'"
+)
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=()"
+
+
+class SecurityHeadersMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+        static_url = settings.STATIC_URL or "/static/"
+        self.static_prefix = static_url if static_url.startswith("/") else f"/{static_url}"
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+        if "Permissions-Policy" not in response:
+            response["Permissions-Policy"] = PERMISSIONS_POLICY
+        if not request.path.startswith(self.static_prefix):
+            # Every dynamic response (HTML pages and anything else a view returns) is no-store.
+            response["Cache-Control"] = "no-store"
+        return response

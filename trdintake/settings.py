@@ -1,0 +1,280 @@
+"""Django settings for trdintake, read from environment variables (see README.md).
+
+Production is the default: with DJANGO_DEBUG unset the site refuses to start unless
+DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS are set properly.
+"""
+
+from __future__ import annotations
+
+import os
+import zoneinfo
+from datetime import timedelta
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+from trdintake.env import (
+    get_bool,
+    get_emails,
+    get_float,
+    get_int,
+    get_list,
+    get_str,
+    parse_database_url,
+)
+
+env = os.environ
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = BASE_DIR / "var"
+
+# --- Core ----------------------------------------------------------------------------------------
+
+DEBUG = get_bool(env, "DJANGO_DEBUG", False)
+
+_DEV_SECRET_KEY = "dev-only-secret-key-never-used-in-production-0123456789abcdefghijklmnop"  # noqa: S105 (DEBUG only)
+SECRET_KEY = get_str(env, "DJANGO_SECRET_KEY", "")
+ALLOWED_HOSTS = get_list(env, "DJANGO_ALLOWED_HOSTS", [])
+
+if DEBUG:
+    SECRET_KEY = SECRET_KEY or _DEV_SECRET_KEY
+else:
+    if not SECRET_KEY:
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is false (production). Generate one "
+            "with: python3 -c 'import secrets; print(secrets.token_urlsafe(60))'"
+        )
+    if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure"):
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY is too weak for production: it needs at least 50 characters and "
+            "must not start with 'django-insecure'."
+        )
+    if not ALLOWED_HOSTS:
+        raise ImproperlyConfigured(
+            "DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG is false (production), "
+            "e.g. DJANGO_ALLOWED_HOSTS=clinic.example.org"
+        )
+
+CSRF_TRUSTED_ORIGINS = get_list(env, "DJANGO_CSRF_TRUSTED_ORIGINS", [])
+for _origin in CSRF_TRUSTED_ORIGINS:
+    if not _origin.startswith(("http://", "https://")):
+        raise ImproperlyConfigured(
+            f"DJANGO_CSRF_TRUSTED_ORIGINS entries must start with https:// or http://, "
+            f"got {_origin!r}"
+        )
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "crispy_forms",
+    "crispy_bootstrap5",
+    "bootstrap",  # django-bootstrap-static: static/bootstrap/css/bootstrap.min.css
+    "axes",
+    "intake",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "trdintake.middleware.SecurityHeadersMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # django-axes wants to be last.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "trdintake.urls"
+WSGI_APPLICATION = "trdintake.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "intake.context_processors.clinic",
+            ],
+        },
+    },
+]
+
+# --- Database ------------------------------------------------------------------------------------
+
+_database_url = get_str(env, "DATABASE_URL", "")
+if _database_url:
+    DATABASES = {"default": parse_database_url(_database_url, BASE_DIR)}
+else:
+    VAR_DIR.mkdir(exist_ok=True)
+    DATABASES = {
+        "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(VAR_DIR / "db.sqlite3")}
+    }
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Authentication, sessions, lockout -----------------------------------------------------------
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(hours=1)
+AXES_RESET_ON_SUCCESS = True
+# Lock a username from one address: behind a proxy every client may share one IP, so an IP-only
+# lockout would lock out all staff at once.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+
+STAFF_SESSION_MINUTES = get_int(env, "STAFF_SESSION_MINUTES", 30, min=1)
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_AGE = STAFF_SESSION_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True  # idle timeout rather than absolute timeout
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+
+DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 400
+
+# --- Security headers (production) ---------------------------------------------------------------
+
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+if not DEBUG:
+    SECURE_SSL_REDIRECT = get_bool(env, "DJANGO_SECURE_SSL_REDIRECT", True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = get_int(env, "DJANGO_SECURE_HSTS_SECONDS", 31536000, min=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = get_bool(env, "DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = get_bool(env, "DJANGO_SECURE_HSTS_PRELOAD", True)
+
+# --- Internationalisation ------------------------------------------------------------------------
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = get_str(env, "DJANGO_TIME_ZONE", "America/New_York")
+try:
+    zoneinfo.ZoneInfo(TIME_ZONE)
+except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    raise ImproperlyConfigured(
+        f"DJANGO_TIME_ZONE is not a known time zone: {TIME_ZONE!r}"
+    ) from None
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files --------------------------------------------------------------------------------
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+
+# The hashed, compressed manifest storage needs `collectstatic` first. It is on in production;
+# development (DJANGO_DEBUG=true) and the test suite (conftest.py sets DJANGO_STATIC_MANIFEST=false)
+# use the plain storage so they work straight from a checkout.
+STATIC_MANIFEST = get_bool(env, "DJANGO_STATIC_MANIFEST", not DEBUG)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if STATIC_MANIFEST
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+
+if not STATIC_MANIFEST:
+    # Serve straight from the app and project static folders; no collectstatic needed.
+    WHITENOISE_USE_FINDERS = True
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # keeps WhiteNoise from warning it is missing
+
+CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
+CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# --- E-mail --------------------------------------------------------------------------------------
+
+EMAIL_BACKEND = get_str(
+    env,
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = get_str(env, "EMAIL_HOST", "localhost")
+EMAIL_PORT = get_int(env, "EMAIL_PORT", 25, min=1, max=65535)
+EMAIL_HOST_USER = get_str(env, "EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = get_str(env, "EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = get_bool(env, "EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = get_str(env, "DEFAULT_FROM_EMAIL", "noreply@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Logging -------------------------------------------------------------------------------------
+# Everything goes to stderr. Request bodies are never logged: django.request stays at WARNING and
+# only logs the path and status; no handler here formats POST data.
+
+LOG_LEVEL = get_str(env, "DJANGO_LOG_LEVEL", "INFO").upper()
+if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+    raise ImproperlyConfigured(
+        f"DJANGO_LOG_LEVEL must be one of DEBUG/INFO/WARNING/ERROR/CRITICAL, got {LOG_LEVEL!r}"
+    )
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "stderr": {"class": "logging.StreamHandler", "formatter": "plain"},
+    },
+    "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
+    "loggers": {
+        "django": {"handlers": ["stderr"], "level": LOG_LEVEL, "propagate": False},
+        "django.request": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
+        "django.db.backends": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
+    },
+}
+
+# --- Clinic --------------------------------------------------------------------------------------
+
+MIN_TRIAL_WEEKS = get_float(env, "MIN_TRIAL_WEEKS", 6.0, min=0, exclusive_min=True)
+INTOLERANCE_WEEKS = get_float(env, "INTOLERANCE_WEEKS", 4.0, min=0, exclusive_min=True)
+CLINIC_NAME = get_str(env, "CLINIC_NAME", "TRD Clinic")
+CLINIC_PHONE = get_str(env, "CLINIC_PHONE", "555-0100")
+CLINIC_HOURS = get_str(env, "CLINIC_HOURS", "Monday to Friday, 9am to 5pm")
+CRISIS_LINE = get_str(env, "CRISIS_LINE", "988")
+CRISIS_LINE_NAME = get_str(env, "CRISIS_LINE_NAME", "988 Suicide & Crisis Lifeline")
+EMERGENCY_NUMBER = get_str(env, "EMERGENCY_NUMBER", "911")
+CLINIC_ALERT_EMAILS = get_emails(env, "CLINIC_ALERT_EMAILS", [])
+ALERT_ON_EVERY_SUBMISSION = get_bool(env, "ALERT_ON_EVERY_SUBMISSION", False)
+MIN_PATIENT_AGE = get_int(env, "MIN_PATIENT_AGE", 18, min=0, max=130)
+RESUME_CODE_DAYS = get_int(env, "RESUME_CODE_DAYS", 30, min=1)
+CLINIC_NEXT_STEPS = get_str(
+    env, "CLINIC_NEXT_STEPS",
+    "A clinician will read your answers within 3 working days. We will then contact you to "
+    "book your first consultation. Bring this summary, and a list of your medicines, to it.",
+)
+SITE_URL = get_str(env, "SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"SITE_URL must start with https:// or http://, got {SITE_URL!r}")

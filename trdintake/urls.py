@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.http import HttpResponse
+from django.urls import include, path
+from django.views.decorators.http import require_safe
+
+
+@require_safe
+def healthz(request):
+    """For load balancers: the process is up and routing requests."""
+    return HttpResponse("ok", content_type="text/plain; charset=utf-8")
+
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("healthz/", healthz, name="healthz"),
+    path("", include("intake.urls")),
+]
