@@ -68,7 +68,10 @@ def step_url(slug: str) -> str:
 
 
 def page(request, template, sub=None, step=None, status=200, **context):
+    """Render a patient page; a form shown again with errors answers 400."""
     form = context.get("form")
+    if status == 200 and form is not None and form.errors:
+        status = 400
     if step is not None and "back_url" not in context:
         before = previous(step, sub) if sub is not None else None
         context["back_url"] = step_url(before.slug) if before else reverse("intake:start")
@@ -151,25 +154,20 @@ def step(request, slug):
     if not step.applies(sub) or not is_reachable(step, sub):
         return redirect(next_url(sub, returning))
     form = step.form(request.POST or None, submission=sub)
-    if request.method == "POST":
-        if form.is_valid():
-            with transaction.atomic():
-                form.save()
-                _mark_done(sub, slug)
-                sub.save()
-                if slug in SAFETY_STEPS or slug == "phq9":
-                    services.refresh_safety(sub)
-            if slug in SAFETY_STEPS and first_unfinished(sub) is not BY_SLUG["safety-now"] \
-                    and sub.safety_level != SafetyLevel.NONE:
-                return redirect("intake:support")
-            return redirect(next_url(sub, returning))
-        status = 400
-    else:
-        status = 200
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.save()
+            _mark_done(sub, slug)
+            sub.save()
+            if slug in SAFETY_STEPS or slug == "phq9":
+                services.refresh_safety(sub)
+        if slug in SAFETY_STEPS and first_unfinished(sub) is not BY_SLUG["safety-now"] \
+                and sub.safety_level != SafetyLevel.NONE:
+            return redirect("intake:support")
+        return redirect(next_url(sub, returning))
     asked_yes = slug in SAFETY_STEPS and "yes" in request.POST.values()
     templates = [f"intake/steps/{slug}.html", "intake/question.html"]
-    return page(request, templates, sub=sub, step=step, form=form, status=status,
-                asked_yes=asked_yes)
+    return page(request, templates, sub=sub, step=step, form=form, asked_yes=asked_yes)
 
 
 @require_safe
@@ -210,7 +208,7 @@ def medicines(request):
             sub.save()
         return redirect(next_url(sub, request.GET.get("return") == "check"))
     return page(request, "intake/medicines.html", sub=sub, step=BY_SLUG["medicines"], form=form,
-                trials=trials, status=400 if form.errors else 200)
+                trials=trials)
 
 
 @require_http_methods(["GET", "POST"])
@@ -238,8 +236,7 @@ def medicine_edit(request, position=None):
             sub.save(update_fields=["updated_at"])
         return redirect("intake:medicines")
     return page(request, "intake/medicine.html", sub=sub, step=BY_SLUG["medicines"], form=form,
-                trial=trial, query=query, searching=searching,
-                status=400 if form.errors else 200)
+                trial=trial, query=query, searching=searching)
 
 
 @require_http_methods(["GET", "POST"])
@@ -337,7 +334,6 @@ def _client_key(request) -> str:
 @require_http_methods(["GET", "POST"])
 def resume(request):
     form = ResumeForm(request.POST or None)
-    status = 200
     if request.method == "POST":
         client = _client_key(request)
         since = timezone.now() - RESUME_WINDOW
@@ -358,8 +354,7 @@ def resume(request):
                 return redirect(next_url(sub))
             form.add_error("code", _("That code is not right, or it has expired. Check it and "
                                      "try again."))
-        status = 400
-    return page(request, "intake/resume.html", form=form, status=status)
+    return page(request, "intake/resume.html", form=form)
 
 
 @require_http_methods(["GET", "POST"])

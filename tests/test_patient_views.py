@@ -1,0 +1,504 @@
+"""Patient pages through the test client: what each page saves, refuses and where it leads."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from intake.models import Assessment, MedicationTrial, ResumeAttempt, SafetyLevel, Submission
+from tests.intake_helpers import (
+    ESCITALOPRAM_UNKNOWN_DOSE,
+    PAGES,
+    SERTRALINE,
+    fill_until,
+    load_catalog,
+    post,
+    url,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def catalog():
+    load_catalog()
+
+
+def draft() -> Submission:
+    return Submission.objects.get()
+
+
+# --- start and consent ------------------------------------------------------------------------
+
+def test_start_page_explains_and_has_crisis_contacts(client):
+    html = client.get(reverse("intake:start")).content.decode()
+    assert "not for emergencies" in html and "not watched in real time" in html
+    assert 'href="tel:988"' in html and 'href="tel:911"' in html
+    assert "not a diagnosis" in html
+    assert reverse("intake:consent") in html
+
+
+def test_consent_creates_the_draft_and_records_the_notice_version(client):
+    response = post(client, "consent")
+    assert response.status_code == 302 and response["Location"] == url("about-you")
+    sub = draft()
+    assert sub.consented_at is not None and sub.privacy_notice_version == "2026-11"
+    assert sub.age_confirmed is True and sub.steps_done == ["consent"]
+    assert client.session["submission_id"] == sub.pk
+
+
+def test_under_age_stores_nothing_and_is_told_kindly(client):
+    response = post(client, "consent", {"age_ok": "no", "consent": "on"})
+    assert response["Location"] == reverse("intake:not_eligible")
+    assert not Submission.objects.exists()
+    page = client.get(response["Location"]).content.decode()
+    assert "18 or older" in page and "We have not saved any of your answers" in page
+
+
+def test_consent_errors_keep_values_and_summarise(client):
+    response = post(client, "consent", {"age_ok": "yes"})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "<title>Error:" in html and "There is a problem" in html
+    assert 'href="#id_consent"' in html
+    (yes,) = re.findall(r'<input[^>]*id="id_age_ok_0"[^>]*>', html)
+    assert 'value="yes"' in yes and "checked" in yes
+    assert not Submission.objects.exists()
+
+
+def test_minimum_age_is_configurable(client, settings):
+    settings.MIN_PATIENT_AGE = 21
+    assert "Are you 21 or older?" in client.get(url("consent")).content.decode()
+
+
+# --- question pages ---------------------------------------------------------------------------
+
+def test_every_page_saves_to_the_database_at_continue(client):
+    sub = fill_until(client, medicines=(SERTRALINE, ESCITALOPRAM_UNKNOWN_DOSE))
+    assert sub.full_name == "Alex Example" and sub.email == "alex@example.org"
+    assert sub.episode_months == 14 and sub.episode_count == "2"
+    assert sub.first_episode_age == 24 and sub.hospital_stays == "no"
+    assert sub.bipolar_history == "no" and sub.psychotic_symptoms == "never"
+    assert sub.trauma == "prefer_not"
+    assert sub.phq9 == [2, 2, 2, 2, 1, 2, 1, 1, 0]
+    assert sub.asq_wished_dead is False and sub.asq_thoughts_now is None
+    trials = list(sub.trials.order_by("position"))
+    assert [(t.position, t.medication.slug) for t in trials] == [(1, "sertraline"),
+                                                                (2, "escitalopram")]
+    assert trials[1].dose_mg_per_day is None and trials[0].dose_mg_per_day == 150
+    assert [(t.type, t.sessions, t.helped) for t in sub.therapies.all()] == [
+        ("cbt", 12, "partly")]
+    assert sub.other_treatments == {}
+    assert sub.health_conditions == []
+    assert sub.status == Submission.Status.DRAFT
+
+
+@pytest.mark.parametrize(("slug", "data", "field", "message"), [
+    ("about-you", {**PAGES["about-you"], "full_name": ""}, "full_name", "Enter your full name"),
+    ("about-you", {**PAGES["about-you"], "date_of_birth": "2999-01-01"}, "date_of_birth",
+     "Date of birth must be in the past"),
+    ("about-you", {**PAGES["about-you"], "date_of_birth": "2020-01-01"}, "date_of_birth",
+     "You must be 18 or older"),
+    ("about-you", {**PAGES["about-you"], "email": "not-an-email"}, "email",
+     "Enter an e-mail address like name@example.com"),
+    ("about-you", {**PAGES["about-you"], "contact_preference": "phone"}, "phone",
+     "Enter a phone number"),
+    ("depression", {**PAGES["depression"], "episode_months": ""}, "episode_months",
+     "or select I don&#x27;t know"),
+    ("depression", {**PAGES["depression"], "episode_months_unknown": "on"}, "episode_months",
+     "not both"),
+    ("depression", {**PAGES["depression"], "episode_months": "-3"}, "episode_months",
+     "0 or more"),
+    ("depression", {**PAGES["depression"], "first_episode_age": "60"}, "first_episode_age",
+     "cannot be more than your age now"),
+    ("history", {**PAGES["history"], "psychotic_symptoms": "sometimes"}, "psychotic_symptoms",
+     "Select a valid choice"),
+    ("phq9", {**PAGES["phq9"], "item9": ""}, "item9", "Select an answer for question 9"),
+    ("phq9", {**PAGES["phq9"], "item4": "7"}, "item4", "Select a valid choice"),
+    ("safety", {**PAGES["safety"], "asq_ever_attempted": ""}, "asq_ever_attempted",
+     "Select yes or no"),
+])
+def test_invalid_answers_are_refused_with_a_message_and_values_kept(client, slug, data, field,
+                                                                    message):
+    fill_until(client, stop=slug)
+    before = Submission.objects.values().get()
+    response = post(client, slug, data)
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert message in html
+    assert f'id="id_{field}-error"' in html or f'id="id_{field}_0-error"' in html or \
+        f'{field}-error' in html
+    assert "<title>Error:" in html
+    assert Submission.objects.values().get() == before  # nothing saved, nothing lost
+    kept = next(v for k, v in data.items() if k != field and isinstance(v, str) and v)
+    assert kept in html
+
+
+def test_medicine_validation(client):
+    fill_until(client, stop="medicines")
+    add = reverse("intake:medicine_add")
+    cases = [
+        ({**SERTRALINE, "dose_mg_per_day": "0"}, "The dose must be more than 0 mg"),
+        ({**SERTRALINE, "dose_mg_per_day": "3001"}, "3,000 mg or less"),
+        ({**SERTRALINE, "dose_mg_per_day": "lots"}, "Enter the dose as a number of mg"),
+        ({**SERTRALINE, "dose_mg_per_day": "", "dose_unknown": ""}, "or select I don"),
+        ({**SERTRALINE, "dose_unknown": "on"}, "not both"),
+        ({**SERTRALINE, "duration_unit": ""}, "Select weeks or months"),
+        ({**SERTRALINE, "duration_amount": "601", "duration_unit": "months"}, "50 years"),
+        ({**SERTRALINE, "medication": "other", "other_name": " "}, "Enter the name"),
+        ({**SERTRALINE, "medication": "unobtainium"}, "Select a medicine from the list"),
+        ({**SERTRALINE, "improvement": ""}, "Select how much it helped"),
+    ]
+    for data, message in cases:
+        response = client.post(add, data)
+        assert response.status_code == 400, message
+        assert message in response.content.decode(), message
+    assert not MedicationTrial.objects.exists()
+
+
+def test_medicine_other_unknown_and_months(client):
+    fill_until(client, stop="medicines")
+    add = reverse("intake:medicine_add")
+    client.post(add, {**SERTRALINE, "medication": "other", "other_name": "  Zuranolone "})
+    client.post(add, {**SERTRALINE, "medication": "unknown", "duration_amount": "3",
+                      "duration_unit": "months"})
+    other, unknown = MedicationTrial.objects.order_by("position")
+    assert (other.kind, other.other_name, other.medication) == ("other", "Zuranolone", None)
+    assert unknown.kind == "unknown" and unknown.weeks == pytest.approx(13)
+
+
+def test_medicine_search_finds_brand_names_without_saving(client):
+    fill_until(client, stop="medicines")
+    response = client.post(reverse("intake:medicine_add"),
+                           {**SERTRALINE, "action": "search", "search": "zoloft"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'value="sertraline"' in html and 'value="escitalopram"' not in html
+    assert not MedicationTrial.objects.exists()
+    assert 'value="150"' in html  # what was typed is kept
+
+
+def test_change_and_remove_a_medicine(client):
+    fill_until(client, stop="medicines")
+    client.post(reverse("intake:medicine_add"), SERTRALINE)
+    client.post(reverse("intake:medicine_add"), ESCITALOPRAM_UNKNOWN_DOSE)
+    response = client.post(reverse("intake:medicine_edit", args=[2]),
+                           {**ESCITALOPRAM_UNKNOWN_DOSE, "dose_unknown": "",
+                            "dose_mg_per_day": "20"})
+    assert response["Location"] == reverse("intake:medicines")
+    assert MedicationTrial.objects.get(position=2).dose_mg_per_day == 20
+    client.post(reverse("intake:medicine_remove", args=[1]))
+    assert list(MedicationTrial.objects.values_list("medication__slug", flat=True)) == [
+        "escitalopram"]
+    assert client.get(reverse("intake:medicine_edit", args=[1])).status_code == 404
+
+
+def test_no_medicines_is_an_answer(client):
+    fill_until(client, stop="medicines")
+    response = client.post(reverse("intake:medicines"), {"add_another": "no"})
+    assert response["Location"] == url("therapy")
+    assert "medicines" in draft().steps_done
+
+
+def test_therapy_none_skips_details_and_none_is_exclusive(client):
+    fill_until(client, stop="therapy")
+    response = post(client, "therapy", {"types": ["none", "cbt"]})
+    assert response.status_code == 400 and "on its own" in response.content.decode()
+    response = post(client, "therapy", {"types": ["none"]})
+    assert response["Location"] == url("other-treatments")
+    assert not draft().therapies.exists()
+    assert client.get(url("therapy-details"))["Location"] == url("other-treatments")
+
+
+def test_other_treatments_and_health_saved(client):
+    fill_until(client, stop="other-treatments")
+    post(client, "other-treatments", {**PAGES["other-treatments"], "ect": "partly"})
+    post(client, "health", {"conditions": ["seizures", "supplements"],
+                            "anything_else": "I work nights."})
+    sub = draft()
+    assert sub.other_treatments == {"ect": "partly"}
+    assert sub.health_conditions == ["seizures", "supplements"]
+    assert sub.anything_else == "I work nights."
+
+
+def test_anything_else_is_length_limited(client):
+    fill_until(client, stop="health")
+    response = post(client, "health", {"conditions": ["none"], "anything_else": "x" * 2001})
+    assert response.status_code == 400 and "2,000 characters or fewer" in \
+        response.content.decode()
+
+
+# --- order, prerequisites, going back ---------------------------------------------------------
+
+def test_without_a_draft_question_pages_go_to_start(client):
+    for slug in ("about-you", "phq9", "health"):
+        assert client.get(url(slug))["Location"] == reverse("intake:start")
+    assert client.get(reverse("intake:check"))["Location"] == reverse("intake:start")
+    assert client.post(url("phq9"), PAGES["phq9"]).status_code == 302
+    assert not Submission.objects.exists()
+
+
+def test_skipping_ahead_sends_to_the_first_unfinished_page(client):
+    fill_until(client, stop="depression")
+    for slug in ("phq9", "safety", "health"):
+        response = client.get(url(slug))
+        assert response["Location"] == url("depression")
+    response = post(client, "phq9")  # a POST ahead saves nothing
+    assert response["Location"] == url("depression")
+    assert draft().phq9 == []
+    assert client.get(reverse("intake:check"))["Location"] == url("depression")
+
+
+def test_unknown_page_is_404(client):
+    fill_until(client, stop="depression")
+    assert client.get("/intake/no-such-page/").status_code == 404
+
+
+def test_change_from_check_returns_to_check(client):
+    fill_until(client)
+    response = post(client, "depression", {**PAGES["depression"], "episode_months": "30"},
+                    QUERY_STRING="return=check")
+    assert response["Location"] == reverse("intake:check")
+    assert draft().episode_months == 30
+
+
+def test_changing_an_earlier_answer_that_opens_a_page_asks_it_first(client):
+    """A new ASQ yes makes the fifth question required before anything else."""
+    fill_until(client)
+    response = client.post(url("safety") + "?return=check",
+                           {**PAGES["safety"], "asq_wished_dead": "yes"})
+    assert response["Location"] == url("safety-now") + "?return=check"
+    assert client.get(reverse("intake:check"))["Location"] == url("safety-now")
+    response = client.post(url("safety-now") + "?return=check", {"asq_thoughts_now": "no"})
+    assert response["Location"] == reverse("intake:support")
+
+
+def test_back_link_points_to_the_previous_page(client):
+    fill_until(client, stop="phq9")
+    html = client.get(url("phq9")).content.decode()
+    assert f'class="back-link" href="{url("history")}"' in html
+
+
+# --- safety -----------------------------------------------------------------------------------
+
+def test_acute_answers_flag_urgent_and_interrupt_at_once(client):
+    fill_until(client, stop="safety")
+    response = post(client, "safety", {**PAGES["safety"], "asq_thoughts_past_week": "yes"})
+    assert response["Location"] == url("safety-now")
+    assert draft().safety_level == SafetyLevel.NON_ACUTE  # a yes already raises priority
+    response = post(client, "safety-now", {"asq_thoughts_now": "yes"})
+    assert response["Location"] == reverse("intake:support")
+    sub = draft()
+    assert sub.safety_level == SafetyLevel.ACUTE and sub.flagged_at is not None
+    assert sub.status == Submission.Status.DRAFT  # saved unfinished
+    html = client.get(reverse("intake:support")).content.decode()
+    assert "Please get help now" in html
+    assert 'href="tel:988"' in html and 'href="tel:911"' in html and "555-0100" in html
+    assert "emergency department" in html
+    for word in ("safe", "fine", "don't worry"):
+        assert f" {word} " not in html.lower().replace("unsafe", "")
+    # the patient may carry on, with crisis contacts on the next page too
+    next_page = client.get(url("medicines"))
+    assert next_page.status_code == 200 and 'href="tel:988"' in next_page.content.decode()
+
+
+def test_phq9_item9_alone_is_priority(client):
+    fill_until(client, stop="phq9")
+    post(client, "phq9", {**PAGES["phq9"], "item9": "1"})
+    assert draft().safety_level == SafetyLevel.NON_ACUTE
+    response = post(client, "safety")
+    assert response["Location"] == reverse("intake:support")
+    html = client.get(response["Location"]).content.decode()
+    assert "A clinician will review your answers soon" in html
+
+
+def test_no_safety_concern_goes_straight_on_with_no_reassurance(client):
+    fill_until(client, stop="safety")
+    response = post(client, "safety")
+    assert response["Location"] == reverse("intake:medicines")
+    assert draft().safety_level == SafetyLevel.NONE
+    assert client.get(reverse("intake:support"))["Location"] == reverse("intake:medicines")
+
+
+def test_flag_never_drops_when_an_answer_is_changed(client):
+    fill_until(client, stop="safety")
+    post(client, "safety", {**PAGES["safety"], "asq_wished_dead": "yes"})
+    post(client, "safety-now", {"asq_thoughts_now": "yes"})
+    post(client, "safety", PAGES["safety"])
+    sub = draft()
+    assert sub.asq_wished_dead is False and sub.asq_thoughts_now is None
+    assert sub.safety_level == SafetyLevel.ACUTE
+
+
+def test_a_yes_on_a_page_with_errors_still_shows_crisis_contacts(client):
+    fill_until(client, stop="safety")
+    response = post(client, "safety", {"asq_thoughts_past_week": "yes"})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "If you need help now" in html and "emergency department" in html
+
+
+# --- check, submit, results -------------------------------------------------------------------
+
+def test_check_page_lists_answers_with_change_links(client):
+    fill_until(client, medicines=(SERTRALINE, ESCITALOPRAM_UNKNOWN_DOSE))
+    html = client.get(reverse("intake:check")).content.decode()
+    assert "Alex Example" in html and "Sertraline" in html and "Escitalopram" in html
+    assert f'href="{url("depression")}?return=check"' in html
+    assert 'href="/intake/medicines/2/"' in html
+    assert "Not provided" in html  # the optional phone number
+    assert "Send my answers to the clinic" in html
+
+
+def test_submit_assesses_once_and_locks(client):
+    fill_until(client, medicines=(SERTRALINE, ESCITALOPRAM_UNKNOWN_DOSE))
+    first = client.post(reverse("intake:check"))
+    second = client.post(reverse("intake:check"))  # double click, replayed POST
+    sub = draft()
+    assert first["Location"] == second["Location"] == reverse("intake:results",
+                                                              args=[sub.reference])
+    assert sub.status == Submission.Status.SUBMITTED and sub.submitted_at is not None
+    assert Assessment.objects.count() == 1
+    assessment = Assessment.objects.get()
+    assert assessment.rules_version == "1"
+    assert assessment.thresholds == {"min_trial_weeks": 6.0, "intolerance_weeks": 4.0,
+                                     "min_doses": {"escitalopram": 10.0, "sertraline": 50.0}}
+    assert sub.trd_status == "unclear" and sub.confirmed_count == 1 and sub.possible_count == 1
+    # locked: pages redirect to results, and a forged POST changes nothing
+    before = Submission.objects.values().get()
+    response = post(client, "about-you", {**PAGES["about-you"], "full_name": "Changed"})
+    assert response["Location"] == reverse("intake:results", args=[sub.reference])
+    response = client.post(reverse("intake:medicine_add"), SERTRALINE)
+    assert response.status_code == 302 and MedicationTrial.objects.count() == 2
+    client.post(reverse("intake:medicine_remove", args=[1]))
+    assert MedicationTrial.objects.count() == 2
+    assert Submission.objects.values().get() == before
+
+
+def test_results_page_explains_in_careful_words(client):
+    fill_until(client, medicines=(SERTRALINE, ESCITALOPRAM_UNKNOWN_DOSE))
+    response = client.get(client.post(reverse("intake:check"))["Location"])
+    html = response.content.decode()
+    sub = draft()
+    assert sub.reference in html
+    assert "We need more detail to know if treatment-resistant depression may apply" in html
+    assert "not a diagnosis" in html
+    assert "The dose is not known." in html
+    assert "TMS (transcranial magnetic stimulation)" in html
+    assert "What are the risks and side effects?" in html
+    assert "What happens next" in html
+
+
+def test_results_show_dose_reason_with_numbers(client):
+    low = {**SERTRALINE, "dose_mg_per_day": "25"}
+    fill_until(client, medicines=(low,))
+    html = client.get(client.post(reverse("intake:check"))["Location"]).content.decode()
+    assert "The dose, 25 mg a day, was below the usual minimum of 50 mg." in html
+    assert "does not appear to apply" in html
+
+
+def test_results_and_drafts_of_others_are_404(client):
+    fill_until(client)
+    client.post(reverse("intake:check"))
+    mine = draft()
+    stranger = Client()
+    assert stranger.get(reverse("intake:results", args=[mine.reference])).status_code == 404
+    fill_until(stranger, stop="depression")
+    assert stranger.get(reverse("intake:results", args=[mine.reference])).status_code == 404
+    assert stranger.get(reverse("intake:medicine_edit", args=[1])).status_code in (302, 404)
+    assert client.get(reverse("intake:results", args=["TRD-AAAA-AAAA"])).status_code == 404
+
+
+def test_another_patients_medicine_is_404(client):
+    fill_until(client, stop="therapy")
+    other = Client()
+    fill_until(other, stop="therapy", medicines=())
+    assert other.get(reverse("intake:medicine_edit", args=[1])).status_code == 404
+    assert other.post(reverse("intake:medicine_remove", args=[1])).status_code == 404
+    assert MedicationTrial.objects.count() == 1
+
+
+def test_csrf_is_enforced():
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post(url("consent"), PAGES["consent"])
+    assert response.status_code == 403
+    assert not Submission.objects.exists()
+
+
+# --- save and resume --------------------------------------------------------------------------
+
+def resume_code(client) -> str:
+    html = client.post(reverse("intake:save")).content.decode()
+    start = html.index('class="resume-code"')
+    return html[html.index(">", start) + 1:html.index("</p>", start)].strip()
+
+
+def test_resume_with_the_code_elsewhere(client, mailoutbox):
+    fill_until(client, stop="phq9")
+    code = resume_code(client)
+    sub = draft()
+    assert len(code) == 23 and sub.resume_code_hash and code not in sub.resume_code_hash
+    (mail,) = mailoutbox
+    assert reverse("intake:resume") in mail.body and code not in mail.body
+    assert "depress" not in mail.body.lower()
+    elsewhere = Client()
+    response = elsewhere.post(reverse("intake:resume"), {"code": code.lower()})
+    assert response["Location"] == url("phq9")
+    assert elsewhere.get(url("depression")).status_code == 200
+    assert 'value="14"' in elsewhere.get(url("depression")).content.decode()
+
+
+def test_wrong_and_expired_codes_are_refused(client):
+    fill_until(client, stop="phq9")
+    code = resume_code(client)
+    elsewhere = Client()
+    response = elsewhere.post(reverse("intake:resume"), {"code": "AAAAA-BBBBB-CCCCC-DDDDD"})
+    assert response.status_code == 400 and "not right, or it has expired" in \
+        response.content.decode()
+    Submission.objects.update(resume_expires_at=timezone.now() - timedelta(minutes=1))
+    response = elsewhere.post(reverse("intake:resume"), {"code": code})
+    assert response.status_code == 400
+    assert "submission_id" not in elsewhere.session
+
+
+def test_wrong_codes_are_rate_limited(client):
+    fill_until(client, stop="phq9")
+    code = resume_code(client)
+    guesser = Client()
+    for _ in range(5):
+        guesser.post(reverse("intake:resume"), {"code": "AAAAA-BBBBB-CCCCC-DDDDD"})
+    response = guesser.post(reverse("intake:resume"), {"code": code})  # even the right one
+    assert response.status_code == 429 and "Too many wrong codes" in response.content.decode()
+    assert ResumeAttempt.objects.filter(succeeded=False).count() == 5
+
+
+def test_a_new_code_replaces_the_old_one(client):
+    fill_until(client, stop="phq9")
+    old = resume_code(client)
+    resume_code(client)
+    assert Client().post(reverse("intake:resume"), {"code": old}).status_code == 400
+
+
+def test_same_browser_resumes_from_the_start_page(client):
+    fill_until(client, stop="phq9")
+    html = client.get(reverse("intake:start")).content.decode()
+    assert "Carry on with your answers" in html and f'href="{url("phq9")}"' in html
+
+
+def test_forget_unbinds_this_browser(client):
+    fill_until(client, stop="phq9")
+    client.post(reverse("intake:forget"))
+    assert client.get(url("phq9"))["Location"] == reverse("intake:start")
+    assert Submission.objects.count() == 1  # still there for the clinic and the code
+
+
+def test_submitted_drafts_cannot_be_resumed(client):
+    fill_until(client)
+    code = resume_code(client)
+    client.post(reverse("intake:check"))
+    assert Client().post(reverse("intake:resume"), {"code": code}).status_code == 400
