@@ -86,6 +86,11 @@ def page(request, template, sub=None, step=None, status=200, **context):
     return render(request, template, context, status=status)
 
 
+def posted(request):
+    """The POST data to bind a form to (even when empty: an empty POST gets errors), or None."""
+    return request.POST if request.method == "POST" else None
+
+
 def _draft_or_start(request):
     """(draft, None) for an open draft; (None, redirect) otherwise."""
     sub = current_draft(request)
@@ -116,7 +121,7 @@ def consent(request):
     if sub is not None and sub.is_submitted:
         return redirect("intake:results", reference=sub.reference)
     holder = sub or Submission()
-    form = ConsentForm(request.POST or None, submission=holder)
+    form = ConsentForm(posted(request), submission=holder)
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["age_ok"] != "yes":
             return redirect("intake:not_eligible")  # nothing is stored for those under age
@@ -153,7 +158,7 @@ def step(request, slug):
     returning = request.GET.get("return") == "check"
     if not step.applies(sub) or not is_reachable(step, sub):
         return redirect(next_url(sub, returning))
-    form = step.form(request.POST or None, submission=sub)
+    form = step.form(posted(request), submission=sub)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             form.save()
@@ -199,7 +204,7 @@ def medicines(request):
     if elsewhere:
         return elsewhere
     trials = list(sub.trials.select_related("medication"))
-    form = MoreMedicinesForm(request.POST or None, first=not trials)
+    form = MoreMedicinesForm(posted(request), first=not trials)
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["add_another"] == "yes":
             return redirect("intake:medicine_add")
@@ -333,7 +338,7 @@ def _client_key(request) -> str:
 
 @require_http_methods(["GET", "POST"])
 def resume(request):
-    form = ResumeForm(request.POST or None)
+    form = ResumeForm(posted(request))
     if request.method == "POST":
         client = _client_key(request)
         since = timezone.now() - RESUME_WINDOW
