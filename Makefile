@@ -5,7 +5,7 @@ PORT ?= 8000
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: run test lint clean
+.PHONY: run test lint clean bench-assess
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,3 +33,7 @@ lint: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) var
+
+# Rerunnable benchmarks (not part of make test).
+bench-assess: $(VENV)/.installed
+	DJANGO_DEBUG=true $(BIN)/python benchmarks/assess_bench.py

@@ -24,3 +24,14 @@ def chromium_path() -> str:
     if os.environ.get("CI", "").strip().lower() in TRUTHY:
         pytest.fail(message)
     pytest.skip(message)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Under CI, a browser test that skipped for any reason counts as a failure."""
+    outcome = yield
+    report = outcome.get_result()
+    if (report.skipped and item.get_closest_marker("browser")
+            and os.environ.get("CI", "").strip().lower() in TRUTHY):
+        report.outcome = "failed"
+        report.longrepr = f"browser test skipped under CI: {report.longrepr}"
