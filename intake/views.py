@@ -310,21 +310,21 @@ def save_for_later(request):
         sub.resume_expires_at = timezone.now() + timedelta(days=settings.RESUME_CODE_DAYS)
         sub.save(update_fields=["resume_code_hash", "resume_expires_at", "updated_at"])
         if sub.email:
-            _email_resume_link(request, sub)
+            _email_resume_code(request, sub, code)
     return page(request, "intake/save.html", sub=sub, code=code,
                 continue_url=next_url(sub), days=settings.RESUME_CODE_DAYS)
 
 
-def _email_resume_link(request, sub):
-    """The e-mail holds the link to the resume page and nothing about health; the code itself
-    is shown on screen only."""
+def _email_resume_code(request, sub, code):
+    """The e-mail holds the resume page's link and the code, and nothing about health."""
     link = request.build_absolute_uri(reverse("intake:resume"))
     body = _(
         "You saved your answers to the %(clinic)s intake form.\n\n"
-        "To carry on, open %(link)s and enter the resume code that was shown on screen. "
+        "To carry on, open %(link)s and enter this resume code: %(code)s\n"
         "The code works for %(days)s days.\n\n"
         "If you did not do this, you can ignore this message.\n"
-    ) % {"clinic": settings.CLINIC_NAME, "link": link, "days": settings.RESUME_CODE_DAYS}
+    ) % {"clinic": settings.CLINIC_NAME, "link": link, "code": code,
+         "days": settings.RESUME_CODE_DAYS}
     try:
         send_mail(_("Your saved answers"), body, None, [sub.email])
     except Exception:  # the patient still has the code on screen
