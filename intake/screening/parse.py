@@ -153,11 +153,11 @@ def _object(data: Any, path: str, keys: tuple[str, ...]) -> Mapping[str, Any]:
     """An object with exactly these keys; `path` is "" for the answers object itself."""
     if not isinstance(data, Mapping):
         raise AnswersError(path or "answers", f"expected an object, got {_kind(data)}")
-    missing = [k for k in keys if k not in data]
-    if missing:
-        raise AnswersError(_join(path, missing[0]), "missing")
-    extra = sorted(str(k) for k in data if k not in keys)
-    if extra:
+    for key in keys:
+        if key not in data:
+            raise AnswersError(_join(path, key), "missing")
+    if len(data) > len(keys):  # every key is present, so anything more is unknown
+        extra = sorted(str(k) for k in data if k not in keys)
         raise AnswersError(_join(path, extra[0]), "unknown field")
     return data
 
