@@ -136,6 +136,10 @@ class Submission(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     steps_done = models.JSONField(default=list, blank=True,
                                   help_text="Slugs of the question pages completed.")
+    client_token = models.CharField(
+        max_length=32, blank=True, editable=False,
+        help_text="The random token of the consent form that created it: a repeated POST of "
+                  "that form finds this draft instead of creating another.")
 
     # resume elsewhere: the code itself is shown once to the patient, only its hash is kept
     resume_code_hash = models.CharField(max_length=64, blank=True, db_index=True)
@@ -224,6 +228,10 @@ class Submission(models.Model):
             models.Index(fields=["review_status"], name="submission_review"),
             models.Index(fields=["-updated_at"], name="submission_updated"),
         ]
+        constraints = [
+            models.UniqueConstraint(fields=["client_token"], condition=~models.Q(client_token=""),
+                                    name="submission_client_token_unique"),
+        ]
         permissions = [
             ("export_submission", "Can export submissions as CSV"),
             ("reassess_submission", "Can re-run the assessment of a submission"),
@@ -284,12 +292,18 @@ class MedicationTrial(models.Model):
     improvement = models.CharField(max_length=10, choices=Improvement.choices)
     current_episode = models.CharField(max_length=10, choices=YesNoUnknown.choices)
     stopped_because = models.CharField(max_length=15, choices=StoppedBecause.choices)
+    client_token = models.CharField(
+        max_length=32, blank=True, editable=False,
+        help_text="The random token of the form that added it, against double submits.")
 
     class Meta:
         ordering = ["submission", "position"]
         constraints = [
             models.UniqueConstraint(fields=["submission", "position"],
                                     name="trial_position_unique"),
+            models.UniqueConstraint(fields=["submission", "client_token"],
+                                    condition=~models.Q(client_token=""),
+                                    name="trial_client_token_unique"),
             models.CheckConstraint(condition=models.Q(dose_mg_per_day__isnull=True)
                                    | models.Q(dose_mg_per_day__gt=0),
                                    name="trial_dose_positive"),

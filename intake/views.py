@@ -8,12 +8,14 @@ request for anyone else's draft or results is a 404.
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -91,6 +93,16 @@ def posted(request):
     return request.POST if request.method == "POST" else None
 
 
+def client_token(request) -> str:
+    """The form's one-time token (hidden field) if well formed, else "".
+
+    Forms that create a row carry a random token; the row stores it, so the same form posted
+    twice (double click, back button, replayed POST) finds that row instead of making another.
+    """
+    token = request.POST.get("client_token", "")
+    return token if re.fullmatch(r"[0-9a-f]{32}", token) else ""
+
+
 def _draft_or_start(request):
     """(draft, None) for an open draft; (None, redirect) otherwise."""
     sub = current_draft(request)
@@ -125,14 +137,32 @@ def consent(request):
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["age_ok"] != "yes":
             return redirect("intake:not_eligible")  # nothing is stored for those under age
-        with transaction.atomic():
-            form.save()
-            _mark_done(holder, "consent")
-            holder.save()
-        if sub is None:
-            bind(request, holder)
-        return redirect(next_url(holder, request.GET.get("return") == "check"))
-    return page(request, "intake/question.html", sub=sub, step=BY_SLUG["consent"], form=form)
+        returning = request.GET.get("return") == "check"
+        token = client_token(request)
+        if sub is None and token:
+            earlier = Submission.objects.filter(client_token=token).first()
+            if earlier is not None:  # this very form was posted before: carry on with that draft
+                return _carry_on(request, earlier, returning)
+            holder.client_token = token
+        try:
+            with transaction.atomic():
+                form.save()
+                _mark_done(holder, "consent")
+                holder.save()
+        except IntegrityError:  # the same form posted twice at once: use the first draft
+            return _carry_on(request, get_object_or_404(Submission, client_token=token),
+                             returning)
+        return _carry_on(request, holder, returning)
+    return page(request, "intake/question.html", sub=sub, step=BY_SLUG["consent"], form=form,
+                client_token=uuid.uuid4().hex)
+
+
+def _carry_on(request, sub: Submission, returning: bool):
+    if sub.is_submitted:
+        return redirect("intake:start")
+    if request.session.get(SESSION_KEY) != sub.pk:
+        bind(request, sub)
+    return redirect(next_url(sub, returning))
 
 
 @require_safe
@@ -233,15 +263,23 @@ def medicine_edit(request, position=None):
     initial = MedicineForm.initial_for(trial) if not searching else request.POST.dict()
     form = MedicineForm(data, catalog_choices=choices, initial=initial)
     if data is not None and form.is_valid():
-        with transaction.atomic():
-            if trial is None:
-                last = sub.trials.order_by("-position").first()
-                trial = MedicationTrial(submission=sub, position=last.position + 1 if last else 1)
-            form.apply_to(trial, catalog).save()
-            sub.save(update_fields=["updated_at"])
+        token = client_token(request)
+        if trial is None and token and sub.trials.filter(client_token=token).exists():
+            return redirect("intake:medicines")  # this form was saved already
+        try:
+            with transaction.atomic():
+                if trial is None:
+                    last = sub.trials.order_by("-position").first()
+                    trial = MedicationTrial(submission=sub, client_token=token,
+                                            position=last.position + 1 if last else 1)
+                form.apply_to(trial, catalog).save()
+                sub.save(update_fields=["updated_at"])
+        except IntegrityError:  # posted twice at once: the other request saved it
+            pass
         return redirect("intake:medicines")
     return page(request, "intake/medicine.html", sub=sub, step=BY_SLUG["medicines"], form=form,
-                trial=trial, query=query, searching=searching)
+                trial=trial, query=query, searching=searching,
+                client_token=client_token(request) or uuid.uuid4().hex)
 
 
 @require_http_methods(["GET", "POST"])

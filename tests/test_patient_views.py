@@ -504,3 +504,32 @@ def test_submitted_drafts_cannot_be_resumed(client):
     code = resume_code(client)
     client.post(reverse("intake:check"))
     assert Client().post(reverse("intake:resume"), {"code": code}).status_code == 400
+
+
+# --- double submits -----------------------------------------------------------------------------
+
+def form_token(html: str) -> str:
+    return re.search(r'name="client_token" value="([0-9a-f]{32})"', html).group(1)
+
+
+def test_consent_posted_twice_makes_one_draft(client):
+    token = form_token(client.get(url("consent")).content.decode())
+    data = {**PAGES["consent"], "client_token": token}
+    first = client.post(url("consent"), data)
+    replay = Client().post(url("consent"), data)  # e.g. the first response never arrived
+    assert first["Location"] == replay["Location"] == url("about-you")
+    assert Submission.objects.count() == 1
+
+
+def test_medicine_saved_twice_is_added_once(client):
+    fill_until(client, stop="medicines")
+    html = client.get(reverse("intake:medicine_add")).content.decode()
+    data = {**SERTRALINE, "client_token": form_token(html)}
+    client.post(reverse("intake:medicine_add"), data)
+    second = client.post(reverse("intake:medicine_add"), data)
+    assert second["Location"] == reverse("intake:medicines")
+    assert MedicationTrial.objects.count() == 1
+    again = form_token(client.get(reverse("intake:medicine_add")).content.decode())
+    assert again != data["client_token"]  # a new form adds a new medicine
+    client.post(reverse("intake:medicine_add"), {**SERTRALINE, "client_token": again})
+    assert MedicationTrial.objects.count() == 2
