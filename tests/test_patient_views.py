@@ -300,6 +300,8 @@ def test_acute_answers_flag_urgent_and_interrupt_at_once(client):
     assert "Please get help now" in html
     assert 'href="tel:988"' in html and 'href="tel:911"' in html and "555-0100" in html
     assert "emergency department" in html
+    assert html.index('class="crisis-panel"') < html.index("You told us")  # contacts first
+    assert 'href="https://988lifeline.org/chat/"' in html
     for word in ("safe", "fine", "don't worry"):
         assert f" {word} " not in html.lower().replace("unsafe", "")
     # the patient may carry on, with crisis contacts on the next page too
