@@ -83,7 +83,6 @@ def page(request, template, sub=None, step=None, status=200, **context):
         section=step.section if step else None,
         sections_total=len(SECTIONS),
         has_errors=bool(form is not None and form.errors),
-        returning=request.GET.get("return") == "check",
     )
     return render(request, template, context, status=status)
 
