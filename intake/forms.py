@@ -110,7 +110,7 @@ class AboutYouForm(StepForm):
     full_name = forms.CharField(label=_("Full name"), max_length=200,
                                 error_messages={"required": _("Enter your full name")})
     date_of_birth = forms.DateField(
-        label=_("Date of birth"), help_text=_("For example, 27 3 1985"),
+        label=_("Date of birth"), help_text=_("For example, 03/27/1985"),
         widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}),
         error_messages={"required": _("Enter your date of birth"),
                         "invalid": _("Enter your date of birth as a real date")},
