@@ -5,7 +5,7 @@ PORT ?= 8000
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: run test lint clean bench-assess
+.PHONY: run test lint clean bench-assess bench-admin demo
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,14 @@ run: $(VENV)/.installed
 	$(BIN)/python manage.py load_catalog
 	@echo "Development mode (DJANGO_DEBUG=$$DJANGO_DEBUG): do not use this server in production."
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# Demo data for the staff admin (development only): groups, a demo reviewer and manager with
+# printed passwords, ~30 synthetic submissions. Then `make run` and log in at /admin/.
+demo: export DJANGO_DEBUG ?= true
+demo: $(VENV)/.installed
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_catalog
+	$(BIN)/python manage.py seed_demo
 
 # The test suite itself runs in production mode (DEBUG false); pyproject.toml (pytest-env)
 # supplies the other test defaults, so plain `pytest` works the same.
@@ -37,3 +45,11 @@ clean:
 # Rerunnable benchmarks (not part of make test).
 bench-assess: $(VENV)/.installed
 	DJANGO_DEBUG=true $(BIN)/python benchmarks/assess_bench.py
+
+# The staff submission list at 100,000 rows; needs PostgreSQL, e.g.
+# BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/trdintake_bench make bench-admin
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/trdintake_bench
+bench-admin: $(VENV)/.installed
+	DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_DEBUG=true $(BIN)/python manage.py migrate --noinput
+	DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_DEBUG=true $(BIN)/python manage.py load_catalog
+	DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_DEBUG=true $(BIN)/python benchmarks/admin_changelist.py

@@ -2,7 +2,8 @@ import secrets
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 
@@ -91,6 +92,23 @@ class ReviewStatus(models.TextChoices):
     CONTACTED = "contacted", _("Contacted")
     BOOKED = "booked", _("Consultation booked")
     CLOSED = "closed", _("Closed")
+
+
+def triage_rank():
+    """The staff list's first sort key: 0 urgent and not yet reviewed, 1 priority and not yet
+    reviewed, 2 everything else (the admin orders by it; an index below covers it)."""
+    return Case(
+        # keyword order as in the migration: the autodetector compares them as written
+        When(review_status=ReviewStatus.NEW, safety_level=SafetyLevel.ACUTE, then=Value(0)),
+        When(review_status=ReviewStatus.NEW, safety_level=SafetyLevel.NON_ACUTE, then=Value(1)),
+        default=Value(2),
+        output_field=models.IntegerField(),
+    )
+
+
+def last_activity():
+    """The staff list's second sort key: when it was submitted, or a draft's last save."""
+    return Coalesce(F("submitted_at"), F("updated_at"))
 
 
 class Submission(models.Model):
@@ -227,6 +245,10 @@ class Submission(models.Model):
             models.Index(fields=["trd_status"], name="submission_trd"),
             models.Index(fields=["review_status"], name="submission_review"),
             models.Index(fields=["-updated_at"], name="submission_updated"),
+            # the staff list's default order (intake/admin.py), read in index order at any size
+            models.Index(triage_rank(), last_activity().desc(), F("id").desc(),
+                         name="submission_triage_order"),
+            models.Index(fields=["-submitted_at"], name="submission_submitted"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["client_token"], condition=~models.Q(client_token=""),

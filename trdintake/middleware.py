@@ -30,3 +30,25 @@ class SecurityHeadersMiddleware:
             # Every dynamic response (HTML pages and anything else a view returns) is no-store.
             response["Cache-Control"] = "no-store"
         return response
+
+
+class StaffSessionMiddleware:
+    """Staff sessions end after STAFF_SESSION_MINUTES idle minutes, whatever set them longer.
+
+    Patient pages give their session a long expiry (to keep a draft for days). If a staff member
+    signs in from that browser, or fills in the patient form while signed in, the session would
+    keep that long expiry; this puts a signed-in staff user's session back on the short idle
+    default (SESSION_COOKIE_AGE, renewed on every request). Goes after AuthenticationMiddleware.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        session = getattr(request, "session", None)
+        if (session is not None and user is not None and user.is_authenticated
+                and user.is_staff and session.get("_session_expiry") is not None):
+            session.set_expiry(None)
+        return response

@@ -1,0 +1,133 @@
+"""Staff alerts, driven by a real patient flow: one e-mail per safety level rise (and one per
+submission when configured), carrying only the reference, the level and the admin link."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from intake.models import SafetyLevel, Submission
+from tests.intake_helpers import PAGES, SERTRALINE, fill_until, load_catalog, post
+
+pytestmark = pytest.mark.django_db
+
+ALERT_TO = ["triage@clinic.example.org", "duty@clinic.example.org"]
+
+# Nothing from the patient's answers may appear in an alert.
+FORBIDDEN = re.compile(
+    r"alex|example\.org(?!.*clinic)|1985|sertraline|zoloft|suicid|kill|dead|harm|phq|asq|"
+    r"depress|medic|dose|mg\b|score|severe|moderate|trd status|may apply|episode|cbt",
+    re.IGNORECASE,
+)
+
+
+@pytest.fixture(autouse=True)
+def alert_settings(settings):
+    settings.CLINIC_ALERT_EMAILS = ALERT_TO
+    settings.SITE_URL = "https://intake.clinic.test"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    load_catalog()
+    return settings
+
+
+def finish(client, after: str):
+    """Answer the pages after `after` and submit."""
+    order = ["medicines", "therapy", "therapy-details", "other-treatments", "health"]
+    for slug in order[order.index(after) + 1:] if after in order else order:
+        if slug == "medicines":
+            assert client.post(reverse("intake:medicine_add"), SERTRALINE).status_code == 302
+            response = client.post(reverse("intake:medicines"), {"add_another": "no"})
+        else:
+            response = post(client, slug)
+        assert response.status_code == 302, (slug, response.content.decode()[:2000])
+    assert client.post(reverse("intake:check")).status_code == 302
+
+
+def assert_health_free(message, sub: Submission):
+    text = f"{message.subject}\n{message.body}"
+    assert sub.reference in message.subject and sub.reference in message.body
+    link = f"https://intake.clinic.test/admin/intake/submission/{sub.pk}/change/"
+    assert link in message.body
+    assert message.to == ALERT_TO
+    assert not message.attachments and not getattr(message, "alternatives", None)
+    without_link = text.replace(link, "").replace(sub.reference, "")
+    assert not FORBIDDEN.search(without_link), FORBIDDEN.search(without_link).group(0)
+    for value in (sub.full_name, sub.email, sub.date_of_birth.isoformat()):
+        assert value.lower() not in text.lower()
+
+
+def answer_safety(client, *, four_yes: bool, now: bool | None, captured):
+    data = {**PAGES["safety"]}
+    if four_yes:
+        data["asq_wished_dead"] = "yes"
+    with captured(execute=True):
+        response = post(client, "safety", data)
+    assert response.status_code == 302
+    if now is not None:
+        with captured(execute=True):
+            response = client.post(reverse("intake:step", args=["safety-now"]),
+                                   {"asq_thoughts_now": "yes" if now else "no"})
+        assert response.status_code == 302
+
+
+def test_acute_flow_sends_one_alert_per_level_rise(client, django_capture_on_commit_callbacks):
+    sub = fill_until(client, stop="safety")
+    answer_safety(client, four_yes=True, now=True, captured=django_capture_on_commit_callbacks)
+    sub.refresh_from_db()
+    assert sub.safety_level == SafetyLevel.ACUTE
+    assert [m.subject.split(":")[0] for m in mail.outbox] == [
+        "[TRD Clinic] Priority intake to review", "[TRD Clinic] Urgent intake to review now"]
+    with django_capture_on_commit_callbacks(execute=True):
+        finish(client, after="safety")
+    assert len(mail.outbox) == 2  # submitting does not alert again
+    for message in mail.outbox:
+        assert_health_free(message, sub)
+    assert "Urgent" in mail.outbox[1].subject
+
+
+def test_priority_flow_sends_one_alert(client, django_capture_on_commit_callbacks):
+    sub = fill_until(client, stop="safety")
+    answer_safety(client, four_yes=True, now=False, captured=django_capture_on_commit_callbacks)
+    # answering the same page again does not alert twice
+    answer_safety(client, four_yes=True, now=False, captured=django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        finish(client, after="safety")
+    sub.refresh_from_db()
+    assert sub.safety_level == SafetyLevel.NON_ACUTE
+    assert len(mail.outbox) == 1
+    assert "Priority" in mail.outbox[0].subject
+    assert_health_free(mail.outbox[0], sub)
+
+
+def test_phq9_item9_alone_raises_priority(client, django_capture_on_commit_callbacks):
+    fill_until(client, stop="phq9")
+    data = {**PAGES["phq9"], "item9": "1"}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post(client, "phq9", data).status_code == 302
+    sub = Submission.objects.get()
+    assert sub.safety_level == SafetyLevel.NON_ACUTE
+    assert len(mail.outbox) == 1
+    assert_health_free(mail.outbox[0], sub)
+
+
+def test_no_flag_no_alert_unless_every_submission(client, settings,
+                                                  django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        sub = fill_until(client)
+        assert client.post(reverse("intake:check")).status_code == 302
+    assert mail.outbox == []
+
+    settings.ALERT_ON_EVERY_SUBMISSION = True
+    client.cookies.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        sub = fill_until(client)
+        assert client.post(reverse("intake:check")).status_code == 302
+        assert client.post(reverse("intake:check")).status_code == 302  # double submit
+    sub.refresh_from_db()
+    assert sub.is_submitted
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].subject == f"[TRD Clinic] New intake submitted: {sub.reference}"
+    assert_health_free(mail.outbox[0], sub)

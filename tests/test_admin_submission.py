@@ -1,0 +1,413 @@
+"""A submission's staff page: the clinical summary, read-only answers, workflow, notes, audit,
+re-assessment, print, export, deletion of drafts, and the catalog and audit-trail admins."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from intake.demo import trial
+from intake.models import (
+    Assessment,
+    AuditEvent,
+    Medication,
+    ReviewStatus,
+    SafetyLevel,
+    StaffNote,
+    Submission,
+)
+from tests.admin_helpers import *  # noqa: F403 (fixtures)
+from tests.admin_helpers import CHANGELIST, change_url, create_submission, url
+
+pytestmark = pytest.mark.django_db
+
+
+def audits(action, obj=None):
+    rows = AuditEvent.objects.filter(action=action)
+    if obj is not None:
+        rows = rows.filter(object_type="intake.submission", object_id=str(obj.pk))
+    return list(rows)
+
+
+@pytest.fixture
+def vignette(catalog):
+    """Vignette 08 (acute safety, one short sertraline trial) with risk factors and free text."""
+    return create_submission(
+        name="Demo Patient 08", safety=SafetyLevel.ACUTE,
+        trials=(trial("sertraline", 50, 4, stopped="still_taking"),
+                trial("aripiprazole", 5, 8, improvement="25to49")),
+        phq9_first8=(3, 3, 2, 3, 2, 3, 2, 1), first_episode_age=15, episode_count="3_5",
+        episode_months=14, hospital_stays="yes", other_diagnoses=["ptsd"], family_history="yes",
+        trauma="yes", health=("substance_use", "chronic_illness", "seizures"),
+        other_treatments={"ect": "partly"}, anything_else="Please call after 5pm.",
+        therapies=(("cbt", 12, "partly"), ("ipt", None, "no")))
+
+
+# --- the clinical summary -------------------------------------------------------------------
+
+def test_summary_of_a_known_vignette(reviewer_client, vignette):
+    html = reviewer_client.get(change_url(vignette)).content.decode()
+    summary = html[html.index('class="staff-summary"'):]
+    # safety first, with the answers behind it
+    assert summary.index("Safety") < summary.index("Treatment-resistant depression")
+    assert '<span class="safety-badge safety-acute">Urgent</span>' in summary
+    assert "Thoughts of killing themselves right now" in summary
+    assert "More than half the days" in summary  # PHQ-9 item 9 = 2
+    # TRD result and the medicines table: dose against the catalog minimum, weeks, verdict
+    assert "Does not appear to apply" in summary
+    assert "Sertraline" in summary and "50 mg/day" in summary
+    assert "Inadequate trial" in summary
+    assert "It was taken for 4 weeks; the usual minimum is 6 weeks." in summary
+    assert "Aripiprazole" in summary and "Augmentation" in summary
+    assert "PHQ-9 total" in summary and "<strong>21</strong>" in summary
+    # treatments
+    assert "CBT (cognitive behavioural therapy)" in summary and "IPT" in summary
+    assert "ECT (electroconvulsive therapy)" in summary
+    assert "Tried it: it helped a little" in summary
+    # risk factors
+    for text in ("15: early onset (before 18)", "3 to 5", "14 months",
+                 "Post-traumatic stress disorder (PTSD)",
+                 "Problems with alcohol or drugs in the past year",
+                 "Another long-term illness", "Seizures or epilepsy"):
+        assert text in summary, text
+    # considerations, options, MSM, free text, contact, consent, history
+    assert "esketamine:substance_use" in summary and "alcohol or drug use" in summary
+    assert "Checking for medical conditions</strong> <code>medical_evaluation</code>" in summary
+    assert "MSM total: 8 (moderate)" in summary
+    assert "ECT (electroconvulsive therapy)</strong> <code>ect</code>" in summary
+    assert "Approximate Maudsley Staging Method" in summary
+    assert "Augmentation tried" in summary
+    assert "Please call after 5pm." in summary
+    assert "Demo Patient 08" in summary and "demo.patient.08@example.org" in summary
+    assert "Privacy notice version" in summary and "2026-11" in summary
+    assert "Patient submitted" in summary and "(current)" in summary
+    # accessible tables
+    assert "<caption" in summary and 'scope="col"' in summary and 'scope="row"' in summary
+
+
+def test_draft_page_shows_answers_without_assessment(reviewer_client, catalog):
+    draft = create_submission(name="Demo Patient 09", submitted=False)
+    html = reviewer_client.get(change_url(draft)).content.decode()
+    assert "Draft" in html and "No assessment yet" in html
+    assert "Sertraline" in html
+    assert "Re-run assessment" not in html
+
+
+# --- read-only answers, workflow ------------------------------------------------------------
+
+def test_forged_post_cannot_change_patient_answers(reviewer_client, reviewer, submission):
+    before = Submission.objects.filter(pk=submission.pk).values().get()
+    response = reviewer_client.post(change_url(submission), {
+        "review_status": ReviewStatus.IN_REVIEW, "assigned_to": "",
+        "full_name": "Changed Name", "phq9": "[0,0,0,0,0,0,0,0,0]", "email": "x@example.org",
+        "asq_thoughts_now": "false", "safety_level": "none", "anything_else": "forged",
+        "trd_status": "not_met", "status": "draft",
+    })
+    assert response.status_code == 302, response.content.decode()[:3000]
+    after = Submission.objects.filter(pk=submission.pk).values().get()
+    changed = {k for k in before if before[k] != after[k]}
+    assert changed == {"review_status", "review_status_changed_at", "review_status_changed_by_id"}
+    assert after["review_status"] == ReviewStatus.IN_REVIEW
+    assert after["review_status_changed_by_id"] == reviewer.pk
+    assert after["updated_at"] == before["updated_at"]  # the patient's "last saved" is theirs
+    [event] = audits("status_changed", submission)
+    assert event.actor == reviewer
+    assert event.detail == {"old": "new", "new": "in_review"}
+
+
+def test_change_form_offers_only_staff_fields(reviewer_client, submission):
+    html = reviewer_client.get(change_url(submission)).content.decode()
+    assert 'name="review_status"' in html and 'name="assigned_to"' in html
+    for field in ("full_name", "phq9", "email", "anything_else", "asq_wished_dead"):
+        assert f'name="{field}"' not in html, field
+
+
+def test_assignment_is_audited(reviewer_client, reviewer, manager, submission):
+    response = reviewer_client.post(change_url(submission), {
+        "review_status": ReviewStatus.NEW, "assigned_to": manager.pk})
+    assert response.status_code == 302
+    submission.refresh_from_db()
+    assert submission.assigned_to == manager
+    assert submission.review_status_changed_at is None  # status did not change
+    [event] = audits("assigned", submission)
+    assert event.detail == {"old": None, "new": manager.pk}
+    assert not audits("status_changed")
+
+
+def test_only_staff_can_be_assigned(reviewer_client, submission, django_user_model):
+    outsider = django_user_model.objects.create_user("outsider", password="x" * 20)
+    response = reviewer_client.post(change_url(submission), {
+        "review_status": ReviewStatus.NEW, "assigned_to": outsider.pk})
+    assert response.status_code == 200  # the form again, with an error
+    submission.refresh_from_db()
+    assert submission.assigned_to is None
+
+
+def test_superuser_can_correct_an_answer_and_it_is_audited(client, superuser, submission):
+    client.force_login(superuser)
+    html = client.get(change_url(submission)).content.decode()
+    assert 'name="full_name"' in html
+    data = {"review_status": "new", "assigned_to": "", "full_name": "Demo Patient 01 Corrected"}
+    for name in ("privacy_notice_version", "email", "phone", "contact_preference",
+                 "episode_count", "hospital_stays", "bipolar_history", "psychotic_symptoms",
+                 "family_history", "trauma", "anything_else"):
+        data.setdefault(name, getattr(submission, name))
+    for name in ("other_diagnoses", "phq9", "other_treatments", "health_conditions"):
+        data[name] = json.dumps(getattr(submission, name))
+    for name in ("episode_months", "first_episode_age"):
+        data[name] = getattr(submission, name)
+    data["date_of_birth"] = submission.date_of_birth.isoformat()
+    data["consented_at_0"] = submission.consented_at.date().isoformat()
+    data["consented_at_1"] = "10:00:00"
+    for name in ("age_confirmed", "asq_wished_dead", "asq_better_off_dead",
+                 "asq_thoughts_past_week", "asq_ever_attempted", "asq_thoughts_now"):
+        value = getattr(submission, name)
+        data[name] = "unknown" if value is None else ("true" if value else "false")
+    response = client.post(change_url(submission), data)
+    assert response.status_code == 302, response.content.decode()[:5000]
+    submission.refresh_from_db()
+    assert submission.full_name == "Demo Patient 01 Corrected"
+    [event] = audits("answers_corrected", submission)
+    assert "full_name" in event.detail["fields"]
+    assert "Corrected" not in json.dumps(event.detail)
+
+
+# --- viewing: audit and first view ----------------------------------------------------------
+
+def test_opening_is_audited_and_first_view_recorded_for_flagged(client, reviewer, manager,
+                                                                submission):
+    assert submission.first_viewed_at is None
+    reviewer_client = client
+    client.force_login(reviewer)
+    reviewer_client.get(change_url(submission))
+    submission.refresh_from_db()
+    first = submission.first_viewed_at
+    assert first is not None and submission.first_viewed_by == reviewer
+    reviewer_client.force_login(manager)
+    html = reviewer_client.get(change_url(submission)).content.decode()
+    submission.refresh_from_db()
+    assert submission.first_viewed_at == first and submission.first_viewed_by == reviewer
+    assert "First viewed by staff" in html
+    views = audits("viewed", submission)
+    assert {event.actor for event in views} == {reviewer, manager}
+
+
+def test_first_view_not_recorded_without_a_flag(reviewer_client, catalog):
+    sub = create_submission(name="Demo Patient 10")
+    reviewer_client.get(change_url(sub))
+    sub.refresh_from_db()
+    assert sub.first_viewed_at is None
+    assert len(audits("viewed", sub)) == 1
+
+
+def test_print_view(reviewer_client, reviewer, vignette):
+    response = reviewer_client.get(url("print", vignette))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Intake summary" in html and vignette.reference in html and "Sertraline" in html
+    assert '<html lang="en">' in html
+    assert reviewer_client.post(url("print", vignette)).status_code == 405
+    [event] = audits("printed", vignette)
+    assert event.actor == reviewer
+
+
+# --- notes ----------------------------------------------------------------------------------
+
+def test_notes_are_added_with_author_and_audited_without_text(reviewer_client, reviewer,
+                                                              submission):
+    response = reviewer_client.post(url("note", submission), {"text": "Called, no answer."})
+    assert response.status_code == 302
+    [note] = StaffNote.objects.filter(submission=submission)
+    assert note.author == reviewer and note.text == "Called, no answer."
+    [event] = audits("note_added", submission)
+    assert event.actor == reviewer and event.detail == {"note_id": note.pk}
+    html = reviewer_client.get(change_url(submission)).content.decode()
+    assert "Called, no answer." in html and "Reviewer Staff" in html
+
+
+def test_notes_are_append_only(reviewer_client, submission, reviewer):
+    reviewer_client.post(url("note", submission), {"text": "First."})
+    assert reviewer_client.get(url("note", submission)).status_code == 405
+    assert reviewer_client.post(url("note", submission), {"text": "   "}).status_code == 302
+    assert StaffNote.objects.count() == 1
+    note = StaffNote.objects.get()
+    # no admin page edits or deletes a note, for anyone
+    for path in ("/admin/intake/staffnote/", f"/admin/intake/staffnote/{note.pk}/change/",
+                 f"/admin/intake/staffnote/{note.pk}/delete/"):
+        assert reviewer_client.get(path).status_code == 404
+        assert reviewer_client.post(path, {"text": "changed"}).status_code == 404
+    # a forged inline-style POST on the submission form does not touch it either
+    reviewer_client.post(change_url(submission), {
+        "review_status": "new", "assigned_to": "", "notes-0-id": note.pk,
+        "notes-0-text": "changed", "notes-0-DELETE": "on"})
+    note.refresh_from_db()
+    assert note.text == "First."
+
+
+def test_note_needs_csrf(client, reviewer, submission):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(reviewer)
+    assert strict.post(url("note", submission), {"text": "x"}).status_code == 403
+    assert not StaffNote.objects.exists()
+
+
+# --- re-assessment --------------------------------------------------------------------------
+
+def test_reassessment_keeps_history_and_uses_the_new_catalog(manager_client, manager,
+                                                             submission):
+    original = submission.assessments.get()
+    assert original.thresholds["min_doses"]["sertraline"] == 50
+    sertraline = Medication.objects.get(slug="sertraline")
+    response = manager_client.post(f"/admin/intake/medication/{sertraline.pk}/change/", {
+        "generic_name": "sertraline", "brand_names": "Zoloft", "drug_class": "SSRI",
+        "role": "antidepressant", "min_adequate_mg_per_day": "200",
+        "usual_max_mg_per_day": "200", "min_dose_source": "test", "active": "on"})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    original.refresh_from_db()
+    assert original.thresholds["min_doses"]["sertraline"] == 50  # results keep their thresholds
+    [event] = audits("catalog_changed")
+    assert event.actor == manager and event.object_repr == "sertraline"
+    assert event.detail["values"]["min_adequate_mg_per_day"] == ["50.00", "200"]
+
+    response = manager_client.post(url("reassess", submission))
+    assert response.status_code == 302
+    rows = list(submission.assessments.order_by("created_at", "id"))
+    assert len(rows) == 2
+    assert rows[0].pk == original.pk and not rows[0].is_current
+    assert rows[0].thresholds["min_doses"]["sertraline"] == 50
+    assert rows[1].is_current and rows[1].trigger == Assessment.Trigger.RERUN
+    assert rows[1].created_by == manager
+    assert rows[1].thresholds["min_doses"]["sertraline"] == 200
+    submission.refresh_from_db()
+    assert submission.trd_status == "unclear" or submission.confirmed_count == 1
+    [event] = audits("reassessed", submission)
+    assert event.detail["assessment_id"] == rows[1].pk
+    assert event.detail["previous_assessment_id"] == original.pk
+    html = manager_client.get(change_url(submission)).content.decode()
+    assert "Re-run by staff" in html and "Patient submitted" in html
+    assert "sertraline 50 mg" in html and "sertraline 200 mg" in html
+
+
+def test_reassess_action_and_drafts(manager_client, submission, catalog):
+    draft = create_submission(name="Demo Patient 11", submitted=False)
+    response = manager_client.post(CHANGELIST, {
+        "action": "reassess_selected", "_selected_action": [submission.pk, draft.pk]})
+    assert response.status_code == 302
+    assert submission.assessments.count() == 2 and not draft.assessments.exists()
+    assert manager_client.post(url("reassess", draft)).status_code == 302
+    assert not draft.assessments.exists()
+    assert manager_client.get(url("reassess", submission)).status_code == 405
+
+
+# --- export ---------------------------------------------------------------------------------
+
+def test_export_csv_for_managers_is_audited(manager_client, manager, submission, catalog):
+    other = create_submission(name="Demo Patient 12", safety=SafetyLevel.ACUTE)
+    Submission.objects.filter(pk=other.pk).update(phq9_band="=HYPERLINK(\"x\")")
+    response = manager_client.post(CHANGELIST, {
+        "action": "export_csv", "_selected_action": [submission.pk, other.pk]})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert [r["reference"] for r in rows] == [submission.reference, other.reference]
+    first = rows[0]
+    assert first["safety_level"] == "non_acute" and first["trd_status"] == "may_apply"
+    assert first["confirmed"] == "2" and first["possible"] == "0"
+    assert first["phq9_total"] == "14" and first["rules_version"] == "1"
+    assert "switch_or_combine" in first["options"]
+    assert rows[1]["phq9_band"].startswith("'=")  # no formula runs in a spreadsheet
+    body = response.content.decode()
+    assert "Demo Patient" not in body and "example.org" not in body
+    [event] = audits("exported")
+    assert event.actor == manager and event.detail["count"] == 2
+    assert set(event.detail["references"]) == {submission.reference, other.reference}
+
+
+# --- deleting drafts ------------------------------------------------------------------------
+
+def test_managers_delete_drafts_only(manager_client, manager, submission, catalog):
+    draft = create_submission(name="Demo Patient 13", submitted=False)
+    response = manager_client.post(CHANGELIST, {
+        "action": "delete_drafts", "_selected_action": [submission.pk, draft.pk]})
+    assert response.status_code == 302
+    assert not Submission.objects.filter(pk=draft.pk).exists()
+    assert Submission.objects.filter(pk=submission.pk).exists()
+    [event] = audits("draft_deleted")
+    assert event.object_repr == draft.reference and event.actor == manager
+    delete_url = reverse("admin:intake_submission_delete", args=[submission.pk])
+    assert manager_client.get(delete_url).status_code == 403
+    assert manager_client.post(delete_url, {"post": "yes"}).status_code == 403
+    assert Submission.objects.filter(pk=submission.pk).exists()
+
+
+def test_delete_view_for_a_draft(manager_client, catalog):
+    draft = create_submission(name="Demo Patient 14", submitted=False)
+    delete_url = reverse("admin:intake_submission_delete", args=[draft.pk])
+    assert manager_client.post(delete_url, {"post": "yes"}).status_code == 302
+    assert not Submission.objects.filter(pk=draft.pk).exists()
+    assert audits("draft_deleted")
+
+
+# --- catalog and audit-trail admins ---------------------------------------------------------
+
+def test_catalog_admin_search_filters_and_audited_add(manager_client, manager, catalog):
+    html = manager_client.get("/admin/intake/medication/", {"q": "Zoloft"}).content.decode()
+    assert "sertraline" in html and "escitalopram" not in html
+    html = manager_client.get("/admin/intake/medication/",
+                              {"role__exact": "augmentation"}).content.decode()
+    assert "aripiprazole" in html and "sertraline" not in html
+    response = manager_client.post("/admin/intake/medication/add/", {
+        "slug": "testamine", "generic_name": "testamine", "drug_class": "SSRI",
+        "role": "antidepressant", "min_adequate_mg_per_day": "10", "active": "on"})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    [event] = audits("catalog_added")
+    assert event.detail == {"slug": "testamine"}
+    medication = Medication.objects.get(slug="testamine")
+    assert manager_client.post(
+        f"/admin/intake/medication/{medication.pk}/delete/", {"post": "yes"}
+    ).status_code == 403
+    assert Medication.objects.filter(slug="testamine").exists()
+    assert medication.min_adequate_mg_per_day == Decimal("10")
+
+
+def test_audit_trail_is_read_only_for_managers(manager_client, superuser, client, submission):
+    manager_client.get(change_url(submission))
+    event = AuditEvent.objects.get(action="viewed")
+    html = manager_client.get("/admin/intake/auditevent/", {"action": "viewed"}).content.decode()
+    assert submission.reference in html
+    assert manager_client.get(f"/admin/intake/auditevent/{event.pk}/change/").status_code == 200
+    for c in (manager_client,):
+        assert c.post(f"/admin/intake/auditevent/{event.pk}/change/",
+                      {"action": "forged"}).status_code == 403
+        assert c.post(f"/admin/intake/auditevent/{event.pk}/delete/",
+                      {"post": "yes"}).status_code == 403
+        assert c.get("/admin/intake/auditevent/add/").status_code == 403
+    client.force_login(superuser)
+    assert client.post(f"/admin/intake/auditevent/{event.pk}/delete/",
+                       {"post": "yes"}).status_code == 403
+    event.refresh_from_db()
+    assert event.action == "viewed"
+
+
+def test_audit_detail_never_holds_health_answers(client, reviewer, manager, vignette):
+    reviewer_client = manager_client = client
+    client.force_login(reviewer)
+    reviewer_client.get(change_url(vignette))
+    reviewer_client.post(url("note", vignette), {"text": "Mentions sertraline and trauma."})
+    reviewer_client.post(change_url(vignette), {"review_status": "in_review",
+                                                "assigned_to": ""})
+    client.force_login(manager)
+    manager_client.post(url("reassess", vignette))
+    manager_client.post(CHANGELIST, {"action": "export_csv",
+                                     "_selected_action": [vignette.pk]})
+    dumped = json.dumps(list(AuditEvent.objects.values("detail", "object_repr")))
+    for forbidden in ("Demo Patient", "sertraline", "trauma", "example.org", "5pm", "acute"):
+        assert forbidden not in dumped, forbidden
