@@ -141,6 +141,7 @@ AUTH_PASSWORD_VALIDATORS = [
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(hours=1)
 AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # no start-up banner on every management command
 # Lock a username from one address: behind a proxy every client may share one IP, so an IP-only
 # lockout would lock out all staff at once.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
