@@ -70,6 +70,19 @@ class StepForm(forms.Form):
         raise NotImplementedError
 
 
+def value_or_unknown(form: forms.Form, value_field: str, unknown_field: str, missing,
+                     both) -> None:
+    """A number with an "I don't know" box: exactly one of the two must be given."""
+    if value_field in form.errors:
+        return
+    value = form.cleaned_data.get(value_field)
+    unknown = form.cleaned_data.get(unknown_field)
+    if value is None and not unknown:
+        form.add_error(value_field, missing)
+    elif value is not None and unknown:
+        form.add_error(value_field, both)
+
+
 def exclusive_none(form: forms.Form, field: str, message) -> list[str]:
     """Checkbox lists with a 'None of these' choice: it cannot be combined with others."""
     chosen = form.cleaned_data.get(field) or []
@@ -141,7 +154,7 @@ class AboutYouForm(StepForm):
         today = timezone.localdate()
         if born > today:
             raise forms.ValidationError(_("Date of birth must be in the past"))
-        age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+        age = age_at(born, today)
         if age > 120:
             raise forms.ValidationError(_("Check the year of your date of birth"))
         if age < settings.MIN_PATIENT_AGE:
@@ -206,15 +219,10 @@ class DepressionForm(StepForm):
 
     def clean(self):
         data = super().clean()
-        months, unknown = data.get("episode_months"), data.get("episode_months_unknown")
-        if "episode_months" not in self.errors:
-            if months is None and not unknown:
-                self.add_error("episode_months",
-                               _("Enter how many months this episode has lasted, or select "
-                                 "I don't know"))
-            elif months is not None and unknown:
-                self.add_error("episode_months",
-                               _("Enter a number of months or select I don't know, not both"))
+        value_or_unknown(
+            self, "episode_months", "episode_months_unknown",
+            _("Enter how many months this episode has lasted, or select I don't know"),
+            _("Enter a number of months or select I don't know, not both"))
         first = data.get("first_episode_age")
         age = age_at(self.submission.date_of_birth, timezone.localdate())
         if first is not None and age is not None and first > age:
@@ -408,12 +416,14 @@ class MedicineForm(forms.Form):
         if data.get("medication") == self.OTHER and not (data.get("other_name") or "").strip() \
                 and "other_name" not in self.errors:
             self.add_error("other_name", _("Enter the name of the medicine"))
-        self._either("dose_mg_per_day", "dose_unknown",
-                     _("Enter the highest daily dose in mg, or select I don't know the dose"),
-                     _("Enter a dose or select I don't know the dose, not both"))
-        self._either("duration_amount", "duration_unknown",
-                     _("Enter how long you took it, or select I don't know how long"),
-                     _("Enter how long or select I don't know how long, not both"))
+        value_or_unknown(
+            self, "dose_mg_per_day", "dose_unknown",
+            _("Enter the highest daily dose in mg, or select I don't know the dose"),
+            _("Enter a dose or select I don't know the dose, not both"))
+        value_or_unknown(
+            self, "duration_amount", "duration_unknown",
+            _("Enter how long you took it, or select I don't know how long"),
+            _("Enter how long or select I don't know how long, not both"))
         if data.get("duration_amount") is not None and not data.get("duration_unit") \
                 and "duration_unit" not in self.errors:
             self.add_error("duration_unit", _("Select weeks or months"))
@@ -421,16 +431,6 @@ class MedicineForm(forms.Form):
                 and data["duration_amount"] > MAX_MONTHS:
             self.add_error("duration_amount", _("Check how long: that is more than 50 years"))
         return data
-
-    def _either(self, value_field, unknown_field, missing, both):
-        if value_field in self.errors:
-            return
-        value = self.cleaned_data.get(value_field)
-        unknown = self.cleaned_data.get(unknown_field)
-        if value is None and not unknown:
-            self.add_error(value_field, missing)
-        elif value is not None and unknown:
-            self.add_error(value_field, both)
 
     def apply_to(self, trial: MedicationTrial, catalog_by_slug: dict) -> MedicationTrial:
         data = self.cleaned_data
