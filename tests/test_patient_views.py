@@ -430,6 +430,8 @@ def test_csrf_is_enforced():
     response = strict.post(url("consent"), PAGES["consent"])
     assert response.status_code == 403
     assert not Submission.objects.exists()
+    html = response.content.decode()  # the patient's own page, crisis contacts included
+    assert "Sorry, that did not go through" in html and 'href="tel:988"' in html
 
 
 # --- save and resume --------------------------------------------------------------------------
