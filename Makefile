@@ -19,6 +19,7 @@ run: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_catalog
 	@echo "Development mode (DJANGO_DEBUG=$$DJANGO_DEBUG): do not use this server in production."
+	@echo "Patient pages: http://127.0.0.1:$(PORT)/  Staff: http://127.0.0.1:$(PORT)/admin/ (make demo creates demo staff users)"
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # Demo data for the staff admin (development only): groups, a demo reviewer and manager with
