@@ -537,3 +537,14 @@ def test_medicine_saved_twice_is_added_once(client):
     assert again != data["client_token"]  # a new form adds a new medicine
     client.post(reverse("intake:medicine_add"), {**SERTRALINE, "client_token": again})
     assert MedicationTrial.objects.count() == 2
+
+
+def test_after_submitting_the_summary_can_be_removed_from_a_shared_device(client):
+    fill_until(client)
+    results = client.get(client.post(reverse("intake:check"))["Location"])
+    assert reverse("intake:forget") in results.content.decode()
+    assert "Your answers stay with the clinic" in client.get(reverse("intake:forget")).content \
+        .decode()
+    client.post(reverse("intake:forget"))
+    assert client.get(results.request["PATH_INFO"]).status_code == 404
+    assert Submission.objects.get().is_submitted
