@@ -139,6 +139,17 @@ def test_assignment_is_audited(reviewer_client, reviewer, manager, submission):
     assert not audits("status_changed")
 
 
+def test_summary_opens_with_the_review_state(reviewer_client, reviewer, manager, submission):
+    html = reviewer_client.get(change_url(submission)).content.decode()
+    assert "Review: <strong>New</strong>." in html and "nobody yet" in html
+    reviewer_client.post(change_url(submission), {
+        "review_status": ReviewStatus.IN_REVIEW, "assigned_to": manager.pk})
+    html = reviewer_client.get(change_url(submission)).content.decode()
+    top = html[html.index('class="summary-review"'):html.index('class="summary-block')]
+    assert "<strong>In review</strong>" in top and reviewer.get_full_name() in top
+    assert f"<strong>{manager.get_full_name()}</strong>" in top
+
+
 def test_only_staff_can_be_assigned(reviewer_client, submission, django_user_model):
     outsider = django_user_model.objects.create_user("outsider", password="x" * 20)
     response = reviewer_client.post(change_url(submission), {
