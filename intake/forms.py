@@ -119,14 +119,73 @@ class ConsentForm(StepForm):
         sub.privacy_notice_version = PRIVACY_NOTICE_VERSION
 
 
+class MemorableDateWidget(forms.MultiWidget):
+    """GOV.UK's "memorable date": three short boxes, month, day and year (US order), each with
+    its own label, instead of a date picker that is slow for a birthday on a phone."""
+
+    input_type = "memorable-date"  # templates render it as a fieldset
+    template_name = "intake/widgets/memorable_date.html"
+    PARTS = (("month", _("Month"), "bday-month", "2"), ("day", _("Day"), "bday-day", "2"),
+             ("year", _("Year"), "bday-year", "4"))
+
+    def __init__(self, attrs=None):
+        widgets = {
+            name: forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": autocomplete,
+                                         "class": f"form-control date-part date-part-{size}",
+                                         "maxlength": 4})
+            for name, _label, autocomplete, size in self.PARTS
+        }
+        super().__init__(widgets, attrs)
+
+    def decompress(self, value):
+        return [value.month, value.day, value.year] if value else [None, None, None]
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        for subwidget, (_name, label, _ac, _size) in zip(context["widget"]["subwidgets"],
+                                                         self.PARTS, strict=True):
+            subwidget["label"] = label
+        return context
+
+
+class MemorableDateField(forms.MultiValueField):
+    """Month, day and year boxes cleaned into a date, with a message naming what is wrong."""
+
+    widget = MemorableDateWidget
+    PART_NAMES = {"month": _("month"), "day": _("day"), "year": _("year")}
+
+    def __init__(self, **kwargs):
+        part = {"required": False, "error_messages": {"invalid": ""}}
+        super().__init__(fields=(forms.CharField(**part), forms.CharField(**part),
+                                 forms.CharField(**part)),
+                         require_all_fields=False, **kwargs)
+
+    def compress(self, data_list):
+        label = self.label
+        month, day, year = (data_list or ["", "", ""])
+        missing = [name for name, value in (("month", month), ("day", day), ("year", year))
+                   if not value]
+        if len(missing) == 3:
+            return None
+        if missing:
+            raise forms.ValidationError(_("%(label)s must include a %(part)s") % {
+                "label": label, "part": self.PART_NAMES[missing[0]]})
+        if not (month.isdigit() and day.isdigit() and year.isdigit()) or len(year) != 4:
+            raise forms.ValidationError(_("%(label)s must be a real date, like 3 27 1985") % {
+                "label": label})
+        try:
+            return datetime.date(int(year), int(month), int(day))
+        except ValueError:
+            raise forms.ValidationError(_("%(label)s must be a real date, like 3 27 1985") % {
+                "label": label}) from None
+
+
 class AboutYouForm(StepForm):
     full_name = forms.CharField(label=_("Full name"), max_length=200,
                                 error_messages={"required": _("Enter your full name")})
-    date_of_birth = forms.DateField(
-        label=_("Date of birth"), help_text=_("For example, 03/27/1985"),
-        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}),
-        error_messages={"required": _("Enter your date of birth"),
-                        "invalid": _("Enter your date of birth as a real date")},
+    date_of_birth = MemorableDateField(
+        label=_("Date of birth"), help_text=_("For example, 3 27 1985"),
+        error_messages={"required": _("Enter your date of birth")},
     )
     email = forms.EmailField(
         label=_("E-mail address"), max_length=254,

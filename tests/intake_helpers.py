@@ -10,7 +10,8 @@ from intake.models import Submission
 
 PAGES = {
     "consent": {"age_ok": "yes", "consent": "on"},
-    "about-you": {"full_name": "Alex Example", "date_of_birth": "1985-03-27",
+    "about-you": {"full_name": "Alex Example", "date_of_birth_month": "3",
+                  "date_of_birth_day": "27", "date_of_birth_year": "1985",
                   "email": "alex@example.org", "phone": "", "contact_preference": "email"},
     "depression": {"episode_months": "14", "episode_count": "2", "first_episode_age": "24",
                    "hospital_stays": "no"},

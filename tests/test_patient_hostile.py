@@ -82,7 +82,8 @@ def test_oversized_and_overfull_posts_are_refused(complete_draft, path):
     ("full_name", "Alex\x00Example"),
     ("full_name", "x" * 201),
     ("email", "alex@example.org\x00"),
-    ("date_of_birth", "not a date"),
+    ("date_of_birth_year", "not a year"),
+    ("date_of_birth_month", "13"),
     ("contact_preference", ["email", "phone"]),
 ])
 def test_about_you_bad_values_keep_saved_answers(complete_draft, field, value):

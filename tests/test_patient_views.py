@@ -100,10 +100,16 @@ def test_every_page_saves_to_the_database_at_continue(client):
 
 @pytest.mark.parametrize(("slug", "data", "field", "message"), [
     ("about-you", {**PAGES["about-you"], "full_name": ""}, "full_name", "Enter your full name"),
-    ("about-you", {**PAGES["about-you"], "date_of_birth": "2999-01-01"}, "date_of_birth",
+    ("about-you", {**PAGES["about-you"], "date_of_birth_year": "2999"}, "date_of_birth",
      "Date of birth must be in the past"),
-    ("about-you", {**PAGES["about-you"], "date_of_birth": "2020-01-01"}, "date_of_birth",
+    ("about-you", {**PAGES["about-you"], "date_of_birth_year": "2020"}, "date_of_birth",
      "You must be 18 or older"),
+    ("about-you", {**PAGES["about-you"], "date_of_birth_day": "31", "date_of_birth_month": "2"},
+     "date_of_birth", "Date of birth must be a real date"),
+    ("about-you", {**PAGES["about-you"], "date_of_birth_year": ""}, "date_of_birth",
+     "Date of birth must include a year"),
+    ("about-you", {**PAGES["about-you"], "date_of_birth_year": "85"}, "date_of_birth",
+     "Date of birth must be a real date"),
     ("about-you", {**PAGES["about-you"], "email": "not-an-email"}, "email",
      "Enter an e-mail address like name@example.com"),
     ("about-you", {**PAGES["about-you"], "contact_preference": "phone"}, "phone",

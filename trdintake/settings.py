@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",  # Django's widget templates, for FORM_RENDERER below
     "crispy_forms",
     "crispy_bootstrap5",
     "bootstrap",  # django-bootstrap-static: static/bootstrap/css/bootstrap.min.css
@@ -93,6 +94,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "trdintake.urls"
+# Widgets render through TEMPLATES, so the project's templates/ can hold widget templates
+# (templates/intake/widgets/).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 WSGI_APPLICATION = "trdintake.wsgi.application"
 
 TEMPLATES = [

@@ -9,8 +9,11 @@ register = template.Library()
 @register.filter
 def error_anchor(field) -> str:
     """Where an error-summary link should land: the first option of a group, else the input."""
-    if isinstance(field.field.widget, RadioSelect | CheckboxSelectMultiple):
+    widget = field.field.widget
+    if isinstance(widget, RadioSelect | CheckboxSelectMultiple):
         return f"{field.auto_id}_0"
+    if getattr(widget, "input_type", None) == "memorable-date":
+        return f"{field.auto_id}_month"
     return field.auto_id
 
 

@@ -138,7 +138,9 @@ class Patient:
             self.press()
             self.expect_errors("about-you")
             expect(self.page.get_by_label("Full name", exact=True)).to_have_value("Alex Example")
-        self.fill("Date of birth", "1985-03-27")
+        birth = self.page.get_by_role("group", name="Date of birth")
+        for part, value in (("Month", "3"), ("Day", "27"), ("Year", "1985")):
+            birth.get_by_label(part, exact=True).fill(value)
         self.fill("E-mail address", "alex@example.org")
         self.pick("How should we contact you?", "E-mail")
         self.press()
