@@ -6,3 +6,6 @@ class IntakeConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "intake"
     verbose_name = _("Intake")
+
+    def ready(self):
+        from . import checks  # noqa: F401 (registers the deploy checks)

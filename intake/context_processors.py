@@ -11,6 +11,10 @@ CLINIC_SETTINGS = (
 )
 
 
+def clinic_settings() -> dict:
+    return {name: getattr(settings, name) for name in CLINIC_SETTINGS}
+
+
 def clinic(request):
     """The clinic's contact details and crisis numbers, as `clinic` in every template."""
-    return {"clinic": {name: getattr(settings, name) for name in CLINIC_SETTINGS}}
+    return {"clinic": clinic_settings()}

@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from . import services
+from . import screening, services
 from .models import (
     Assessment,
     Medication,
@@ -91,11 +91,14 @@ def create_submission(*, name: str = "Demo Patient 00", email: str = "",
         "health_conditions": list(health),
         "anything_else": "",
         "steps_done": [step.slug for step in STEPS],
-        # no alert e-mail for synthetic rows: as if staff had been told already
-        "alerted_level": SafetyLevel.ACUTE,
         **fields,
     }
-    sub = Submission.objects.create(**values)
+    sub = Submission(**values)
+    # Synthetic rows get their level straight from the rules, not through refresh_safety: no
+    # alert is queued for them (as if staff had been told already).
+    sub.safety_level = screening.safety_level(sub.phq9[8], services.asq_answers(sub))
+    sub.alerted_level = "" if sub.safety_level == SafetyLevel.NONE else sub.safety_level
+    sub.save()
     catalog = {m.slug: m for m in Medication.objects.filter(
         slug__in=[t["slug"] for t in trials if t["slug"]])}
     for position, spec in enumerate(trials, start=1):
@@ -115,9 +118,6 @@ def create_submission(*, name: str = "Demo Patient 00", email: str = "",
     for kind, sessions, helped in therapies:
         TherapyTried.objects.create(submission=sub, type=kind, sessions=sessions, helped=helped)
 
-    services.refresh_safety(sub)  # sets safety_level and flagged_at from the answers
-    Submission.objects.filter(pk=sub.pk).update(
-        alerted_level=sub.safety_level if sub.safety_level != SafetyLevel.NONE else "")
     when = when or timezone.now()
     if submitted:
         Submission.objects.filter(pk=sub.pk).update(status=Submission.Status.SUBMITTED,

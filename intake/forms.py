@@ -55,7 +55,14 @@ def yes_no(value: bool | None) -> str | None:
 
 
 class StepForm(forms.Form):
-    """A question page bound to a draft submission."""
+    """A question page bound to a draft submission.
+
+    `save` writes the answers into `self.submission` (and its related rows); `saves` names the
+    submission fields it writes, so the view saves those and nothing else: a page saved at the
+    same time in another tab, or a safety flag raised meanwhile, is never overwritten.
+    """
+
+    saves: tuple[str, ...] = ()
 
     def __init__(self, *args, submission: Submission, **kwargs):
         self.submission = submission
@@ -107,6 +114,8 @@ class ConsentForm(StepForm):
         self.fields["age_ok"].label = _("Are you %(age)s or older?") % {"age": age}
         self.fields["age_ok"].error_messages["required"] = _(
             "Select yes if you are %(age)s or older") % {"age": age}
+
+    saves = ("age_confirmed", "consented_at", "privacy_notice_version")
 
     @classmethod
     def initial_for(cls, sub):
@@ -175,7 +184,7 @@ class MemorableDateField(forms.MultiValueField):
                 "label": label})
         try:
             return datetime.date(int(year), int(month), int(day))
-        except ValueError:
+        except (ValueError, OverflowError):  # a month of 99999999999999999999 overflows
             raise forms.ValidationError(_("%(label)s must be a real date, like 3 27 1985") % {
                 "label": label}) from None
 
@@ -204,9 +213,11 @@ class AboutYouForm(StepForm):
                                 Submission.ContactPreference.choices,
                                 error_messages={"required": _("Select how we should contact you")})
 
+    saves = ("full_name", "date_of_birth", "email", "phone", "contact_preference")
+
     @classmethod
     def initial_for(cls, sub):
-        return {f: getattr(sub, f) for f in cls.base_fields}
+        return {f: getattr(sub, f) for f in cls.saves}
 
     def clean_date_of_birth(self):
         born = self.cleaned_data["date_of_birth"]
@@ -230,7 +241,7 @@ class AboutYouForm(StepForm):
         return data
 
     def save(self):
-        for name in self.base_fields:
+        for name in self.saves:
             setattr(self.submission, name, self.cleaned_data[name])
 
 
@@ -269,12 +280,12 @@ class DepressionForm(StepForm):
                             YesNoUnknown.choices,
                             error_messages={"required": _("Select yes, no or I don't know")})
 
-    FIELDS = ("episode_months", "episode_months_unknown", "episode_count", "first_episode_age",
-              "hospital_stays")
+    saves = ("episode_months", "episode_months_unknown", "episode_count", "first_episode_age",
+             "hospital_stays")
 
     @classmethod
     def initial_for(cls, sub):
-        return {f: getattr(sub, f) for f in cls.FIELDS}
+        return {f: getattr(sub, f) for f in cls.saves}
 
     def clean(self):
         data = super().clean()
@@ -290,7 +301,7 @@ class DepressionForm(StepForm):
         return data
 
     def save(self):
-        for name in self.FIELDS:
+        for name in self.saves:
             setattr(self.submission, name, self.cleaned_data[name])
 
 
@@ -319,21 +330,23 @@ class HistoryForm(StepForm):
         Submission.Trauma.choices, required=False,
         help_text=_("You do not need to say what happened."))
 
-    FIELDS = ("bipolar_history", "psychotic_symptoms", "other_diagnoses", "family_history",
-              "trauma")
+    saves = ("bipolar_history", "psychotic_symptoms", "other_diagnoses", "family_history",
+             "trauma")
 
     @classmethod
     def initial_for(cls, sub):
-        return {f: getattr(sub, f) for f in cls.FIELDS}
+        return {f: getattr(sub, f) for f in cls.saves}
 
     def save(self):
-        for name in self.FIELDS:
+        for name in self.saves:
             setattr(self.submission, name, self.cleaned_data[name])
 
 
 # --- section 3 and 4: how you have been feeling, safety ---------------------------------------
 
 class Phq9Form(StepForm):
+    saves = ("phq9",)
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for number, question in enumerate(PHQ9_QUESTIONS, start=1):
@@ -355,6 +368,8 @@ ASQ_FIELDS = ("asq_wished_dead", "asq_better_off_dead", "asq_thoughts_past_week"
 
 
 class AsqForm(StepForm):
+    saves = (*ASQ_FIELDS, "asq_thoughts_now")
+
     asq_wished_dead = radios(_("In the past few weeks, have you wished you were dead?"), YES_NO)
     asq_better_off_dead = radios(
         _("In the past few weeks, have you felt that you or your family would be better off if "
@@ -381,6 +396,8 @@ class AsqForm(StepForm):
 
 
 class AsqNowForm(StepForm):
+    saves = ("asq_thoughts_now",)
+
     asq_thoughts_now = radios(_("Are you having thoughts of killing yourself right now?"),
                               YES_NO, error_messages={"required": _("Select yes or no")})
 
@@ -582,6 +599,8 @@ class TherapyDetailsForm(StepForm):
 
     def save(self):
         for therapy in self.submission.therapies.all():
+            if f"helped_{therapy.type}" not in self.cleaned_data:
+                continue  # chosen in another tab after this page was shown: asked next time
             therapy.sessions = self.cleaned_data[f"sessions_{therapy.type}"]
             therapy.helped = self.cleaned_data[f"helped_{therapy.type}"]
             therapy.save(update_fields=["sessions", "helped"])
@@ -589,6 +608,8 @@ class TherapyDetailsForm(StepForm):
 
 class OtherTreatmentsForm(StepForm):
     """Each treatment: not tried, or tried and how much it helped."""
+
+    saves = ("other_treatments",)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -614,6 +635,8 @@ class OtherTreatmentsForm(StepForm):
 # --- section 8: health ----------------------------------------------------------------------
 
 class HealthForm(StepForm):
+    saves = ("health_conditions", "anything_else")
+
     conditions = checkboxes(
         _("Do any of these apply to you?"), [*HEALTH_CHOICES, (NONE, _("None of these"))],
         required=True, help_text=_("Select all that apply. If you are not sure, select it: a "

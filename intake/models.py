@@ -94,13 +94,20 @@ class ReviewStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+# Review states before anyone has spoken to the patient: a flagged case in one of these is still
+# waiting for a clinician and stays at the top of the staff list.
+AWAITING_CONTACT = (ReviewStatus.NEW, ReviewStatus.IN_REVIEW)
+
+
 def triage_rank():
-    """The staff list's first sort key: 0 urgent and not yet reviewed, 1 priority and not yet
-    reviewed, 2 everything else (the admin orders by it; an index below covers it)."""
+    """The staff list's first sort key: 0 urgent and nobody has contacted the patient yet, 1
+    priority and not yet contacted, 2 everything else (the admin orders by it; an index below
+    covers it). Opening or starting a review does not move a case down: recording contact does."""
     return Case(
         # keyword order as in the migration: the autodetector compares them as written
-        When(review_status=ReviewStatus.NEW, safety_level=SafetyLevel.ACUTE, then=Value(0)),
-        When(review_status=ReviewStatus.NEW, safety_level=SafetyLevel.NON_ACUTE, then=Value(1)),
+        When(review_status__in=AWAITING_CONTACT, safety_level=SafetyLevel.ACUTE, then=Value(0)),
+        When(review_status__in=AWAITING_CONTACT, safety_level=SafetyLevel.NON_ACUTE,
+             then=Value(1)),
         default=Value(2),
         output_field=models.IntegerField(),
     )
@@ -211,9 +218,13 @@ class Submission(models.Model):
     # safety: set as soon as the safety questions are answered, even mid-intake
     safety_level = models.CharField(max_length=10, choices=SafetyLevel.choices,
                                     default=SafetyLevel.NONE)
-    flagged_at = models.DateTimeField(null=True, blank=True)
+    flagged_at = models.DateTimeField(null=True, blank=True,
+                                      help_text="When the safety level rose to its current value.")
     alerted_level = models.CharField(max_length=10, choices=SafetyLevel.choices, blank=True,
                                      help_text="The level staff were last alerted about.")
+    escalated_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="When an urgent case nobody had opened was escalated (CLINIC_ESCALATION_EMAILS).")
     first_viewed_at = models.DateTimeField(null=True, blank=True)
     first_viewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                         on_delete=models.SET_NULL, related_name="+")
@@ -265,6 +276,11 @@ class Submission(models.Model):
     @property
     def is_submitted(self) -> bool:
         return self.status == self.Status.SUBMITTED
+
+    @property
+    def awaiting_contact(self) -> bool:
+        """Flagged and no clinician has recorded contact with the patient yet."""
+        return self.safety_level != SafetyLevel.NONE and self.review_status in AWAITING_CONTACT
 
 
 class MedicationTrial(models.Model):
@@ -456,3 +472,49 @@ class ResumeAttempt(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {'ok' if self.succeeded else 'wrong code'}"
+
+
+class Alert(models.Model):
+    """An e-mail to staff about a submission, and the record of its delivery.
+
+    Written in the same transaction as the change that calls for it (a raised safety flag, a
+    submission, an escalation), together with the task that delivers it, so a crash between the
+    two loses nothing; the task worker sends it and retries with back-off. One row per
+    submission and kind, so no alert goes out twice. It names the reference, the kind and the
+    staff link only: never a health answer.
+    """
+
+    class Kind(models.TextChoices):
+        URGENT = "urgent", _("Urgent intake")
+        PRIORITY = "priority", _("Priority intake")
+        SUBMITTED = "submitted", _("New submission")
+        ESCALATION = "escalation", _("Urgent intake not opened in time")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Not delivered: gave up retrying")
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="alerts")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    recipients = models.JSONField(default=list, help_text="Addresses, from the settings at the "
+                                                          "time it was queued.")
+    link = models.URLField(max_length=300, help_text="The staff page of the submission.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True,
+                                  help_text="The mail server's error (never message content).")
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "kind"], name="alert_once_per_kind"),
+        ]
+        indexes = [models.Index(fields=["status", "-created_at"], name="alert_status")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.submission.reference}"

@@ -9,13 +9,11 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
-from . import screening
-from .models import Assessment, MedicationTrial, SafetyLevel, Submission
+from . import alerts, screening
+from .models import Alert, Assessment, MedicationTrial, SafetyLevel, Submission
 from .reference import engine_catalog, engine_thresholds
 
 log = logging.getLogger(__name__)
@@ -110,11 +108,12 @@ def run_assessment(sub: Submission, trigger: str, user=None) -> Assessment:
     return row
 
 
-def submit(sub_id: int) -> bool:
+def submit(sub_id: int, base: str) -> bool:
     """Submit a draft exactly once; True only for the call that did it.
 
     The status flip is a conditional UPDATE, so a double click, a replayed POST or the back
-    button can never create a second assessment or alert.
+    button can never create a second assessment or alert; a page saved at the same moment in
+    another tab waits for the row lock and then finds the intake submitted (views.locked_draft).
     """
     with transaction.atomic():
         won = Submission.objects.filter(pk=sub_id, status=Submission.Status.DRAFT).update(
@@ -126,53 +125,32 @@ def submit(sub_id: int) -> bool:
         sub = Submission.objects.get(pk=sub_id)
         run_assessment(sub, Assessment.Trigger.SUBMITTED)
         if settings.ALERT_ON_EVERY_SUBMISSION:
-            transaction.on_commit(lambda: send_staff_alert(sub, "new"))
+            alerts.queue(sub, Alert.Kind.SUBMITTED, base)
     return True
 
 
 # --- safety ---------------------------------------------------------------------------------
 
-def refresh_safety(sub: Submission) -> str:
-    """Raise the safety flag from the answers so far, and alert staff when it rises.
+def refresh_safety(sub: Submission, base: str) -> bool:
+    """Raise the safety flag from the answers so far; True if this call raised it.
 
-    The flag only goes up: a later change of answer does not silently clear what the patient
-    said earlier; staff see it and decide.
+    Call it in the transaction that saved the answers. The level only goes up, by a conditional
+    UPDATE (never by saving a stale object), so no save from another tab can lower or erase a
+    flag: a later change of answer leaves it for staff to see and decide. The staff alert (and
+    for an urgent case, the escalation check) is queued in the same transaction.
     """
     item9 = sub.phq9[8] if len(sub.phq9) == 9 else None
     level = screening.safety_level(item9, asq_answers(sub))
-    if SAFETY_RANK[level] <= SAFETY_RANK[sub.safety_level]:
-        return sub.safety_level
-    sub.safety_level = level
-    sub.flagged_at = timezone.now()
-    sub.save(update_fields=["safety_level", "flagged_at", "updated_at"])
-    if SAFETY_RANK[level] > SAFETY_RANK.get(sub.alerted_level or SafetyLevel.NONE, 0):
-        Submission.objects.filter(pk=sub.pk).update(alerted_level=level)
-        sub.alerted_level = level
-        transaction.on_commit(lambda: send_staff_alert(sub, level))
-    return level
-
-
-ALERT_SUBJECTS = {
-    SafetyLevel.ACUTE: "Urgent intake to review now",
-    SafetyLevel.NON_ACUTE: "Priority intake to review",
-    "new": "New intake submitted",
-}
-
-
-def send_staff_alert(sub: Submission, kind: str) -> None:
-    """E-mail staff the reference and the admin link, and nothing else: no name, no answer."""
-    recipients = settings.CLINIC_ALERT_EMAILS
-    if not recipients:
-        log.warning("no CLINIC_ALERT_EMAILS configured; alert for %s not sent", sub.reference)
-        return
-    link = settings.SITE_URL.rstrip("/") + reverse("admin:intake_submission_change",
-                                                  args=[sub.pk])
-    subject = f"[{settings.CLINIC_NAME}] {ALERT_SUBJECTS[kind]}: {sub.reference}"
-    body = (
-        f"{ALERT_SUBJECTS[kind]}.\n\nReference: {sub.reference}\nOpen it in the staff site "
-        f"(login required): {link}\n\nThis message holds no health information by design.\n"
-    )
-    try:
-        send_mail(subject, body, None, recipients)
-    except Exception:  # an outage must not break the patient's page; the admin still shows it
-        log.exception("alert e-mail for %s failed", sub.reference)
+    lower = [lvl for lvl, rank in SAFETY_RANK.items() if rank < SAFETY_RANK[level]]
+    if not lower:
+        return False
+    now = timezone.now()
+    raised = Submission.objects.filter(pk=sub.pk, safety_level__in=lower).update(
+        safety_level=level, flagged_at=now, alerted_level=level)
+    if not raised:
+        return False
+    sub.safety_level, sub.flagged_at, sub.alerted_level = level, now, level
+    alerts.queue(sub, alerts.KIND_FOR_LEVEL[level], base)
+    if level == SafetyLevel.ACUTE:
+        alerts.schedule_escalation(sub, base)
+    return True

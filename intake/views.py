@@ -3,6 +3,10 @@
 A draft is found through the Django session (database-backed, so a server restart loses
 nothing) and never through the URL: no page takes an id or an answer in its address, and a
 request for anyone else's draft or results is a 404.
+
+Every save happens in a transaction holding the draft's row lock (`locked_draft`), re-checks
+that it is still a draft, and writes only the fields of its own page: two tabs, a double click
+and a submit at the same moment queue behind each other and lose nothing.
 """
 
 from __future__ import annotations
@@ -14,7 +18,6 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from . import services
+from . import alerts, services, tasks
 from .forms import ConsentForm, MedicineForm, MoreMedicinesForm, ResumeForm
 from .medicine_choices import catalog_choices, search_catalog
 from .models import Medication, MedicationTrial, ResumeAttempt, SafetyLevel, Submission
@@ -45,6 +48,23 @@ def current_draft(request: HttpRequest) -> Submission | None:
     if pk is None:
         return None
     return Submission.objects.filter(pk=pk).first()
+
+
+def locked_draft(pk: int) -> Submission | None:
+    """Inside a transaction: this draft, locked until the transaction ends, or None when it has
+    been submitted (or removed) meanwhile.
+
+    PostgreSQL locks the row (SELECT ... FOR UPDATE); SQLite takes its write lock when the
+    transaction begins (settings: IMMEDIATE), which serializes writers the same way.
+    """
+    return Submission.objects.select_for_update().filter(
+        pk=pk, status=Submission.Status.DRAFT).first()
+
+
+def save_page(sub: Submission, fields: tuple[str, ...], slug: str) -> None:
+    """Save one page's fields of a locked draft, and mark the page done."""
+    _mark_done(sub, slug)
+    sub.save(update_fields=[*fields, "steps_done", "updated_at"])
 
 
 def bind(request: HttpRequest, sub: Submission) -> None:
@@ -112,6 +132,12 @@ def _draft_or_start(request):
     return sub, None
 
 
+def _elsewhere(request):
+    """Where to go when the draft was submitted in another tab while this page was open."""
+    sub, elsewhere = _draft_or_start(request)
+    return elsewhere or redirect(next_url(sub))
+
+
 # --- start, consent, eligibility ------------------------------------------------------------
 
 @require_safe
@@ -143,6 +169,14 @@ def consent(request):
             if earlier is not None:  # this very form was posted before: carry on with that draft
                 return _carry_on(request, earlier, returning)
             holder.client_token = token
+        if sub is not None:  # consent given again, from Check your answers
+            with transaction.atomic():
+                holder = locked_draft(sub.pk)
+                if holder is not None:
+                    form.submission = holder
+                    form.save()
+                    save_page(holder, form.saves, "consent")
+            return _carry_on(request, holder, returning) if holder else _elsewhere(request)
         try:
             with transaction.atomic():
                 form.save()
@@ -190,15 +224,20 @@ def step(request, slug):
     form = step.form(posted(request), submission=sub)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
-            form.save()
-            _mark_done(sub, slug)
-            sub.save()
-            if slug in SAFETY_STEPS or slug == "phq9":
-                services.refresh_safety(sub)
-        if slug in SAFETY_STEPS and first_unfinished(sub) is not BY_SLUG["safety-now"] \
-                and sub.safety_level != SafetyLevel.NONE:
-            return redirect("intake:support")
-        return redirect(next_url(sub, returning))
+            locked = locked_draft(sub.pk)
+            if locked is not None:
+                form.submission = locked
+                form.save()
+                save_page(locked, form.saves, slug)
+                raised = services.refresh_safety(locked, alerts.site_base(request))
+        if locked is None:
+            return _elsewhere(request)
+        # Crisis contacts whenever a save raised the level (from any page, Check your answers
+        # included), and after the safety questions for everyone with a level.
+        if (raised or (slug in SAFETY_STEPS and locked.safety_level != SafetyLevel.NONE)) \
+                and first_unfinished(locked) is not BY_SLUG["safety-now"]:
+            return redirect(reverse("intake:support") + ("?return=check" if returning else ""))
+        return redirect(next_url(locked, returning))
     asked_yes = slug in SAFETY_STEPS and "yes" in request.POST.values()
     templates = [f"intake/steps/{slug}.html", "intake/question.html"]
     return page(request, templates, sub=sub, step=step, form=form, asked_yes=asked_yes)
@@ -213,7 +252,8 @@ def support(request):
     if sub.safety_level == SafetyLevel.NONE:
         return redirect(next_url(sub))
     return page(request, "intake/support.html", sub=sub, step=BY_SLUG["safety"],
-                acute=sub.safety_level == SafetyLevel.ACUTE, continue_url=next_url(sub))
+                acute=sub.safety_level == SafetyLevel.ACUTE,
+                continue_url=next_url(sub, request.GET.get("return") == "check"))
 
 
 # --- medicines: an "add another" list -------------------------------------------------------
@@ -238,9 +278,12 @@ def medicines(request):
         if form.cleaned_data["add_another"] == "yes":
             return redirect("intake:medicine_add")
         with transaction.atomic():
-            _mark_done(sub, "medicines")
-            sub.save()
-        return redirect(next_url(sub, request.GET.get("return") == "check"))
+            locked = locked_draft(sub.pk)
+            if locked is not None:
+                save_page(locked, (), "medicines")
+        if locked is None:
+            return _elsewhere(request)
+        return redirect(next_url(locked, request.GET.get("return") == "check"))
     return page(request, "intake/medicines.html", sub=sub, step=BY_SLUG["medicines"], form=form,
                 trials=trials)
 
@@ -263,18 +306,21 @@ def medicine_edit(request, position=None):
     form = MedicineForm(data, catalog_choices=choices, initial=initial)
     if data is not None and form.is_valid():
         token = client_token(request)
-        if trial is None and token and sub.trials.filter(client_token=token).exists():
-            return redirect("intake:medicines")  # this form was saved already
-        try:
-            with transaction.atomic():
-                if trial is None:
-                    last = sub.trials.order_by("-position").first()
-                    trial = MedicationTrial(submission=sub, client_token=token,
-                                            position=last.position + 1 if last else 1)
+        with transaction.atomic():
+            # Under the draft's lock: the next position, and whether this very form (same
+            # one-time token) was saved already, cannot change until this one is stored.
+            locked = locked_draft(sub.pk)
+            if locked is None:
+                return _elsewhere(request)
+            if trial is not None:
+                trial = locked.trials.filter(pk=trial.pk).first()  # removed in another tab?
+            elif not (token and locked.trials.filter(client_token=token).exists()):
+                last = locked.trials.order_by("-position").first()
+                trial = MedicationTrial(submission=locked, client_token=token,
+                                        position=last.position + 1 if last else 1)
+            if trial is not None:
                 form.apply_to(trial, catalog).save()
-                sub.save(update_fields=["updated_at"])
-        except IntegrityError:  # posted twice at once: the other request saved it
-            pass
+                locked.save(update_fields=["updated_at"])
         return redirect("intake:medicines")
     return page(request, "intake/medicine.html", sub=sub, step=BY_SLUG["medicines"], form=form,
                 trial=trial, query=query, searching=searching,
@@ -290,8 +336,11 @@ def medicine_remove(request, position):
                               submission=sub, position=position)
     if request.method == "POST":
         with transaction.atomic():
-            trial.delete()
-            sub.save(update_fields=["updated_at"])
+            locked = locked_draft(sub.pk)
+            if locked is None:
+                return _elsewhere(request)
+            locked.trials.filter(pk=trial.pk).delete()
+            locked.save(update_fields=["updated_at"])
         return redirect("intake:medicines")
     return page(request, "intake/medicine_remove.html", sub=sub, step=BY_SLUG["medicines"],
                 trial=trial)
@@ -307,7 +356,7 @@ def check(request):
     if first_unfinished(sub) is not None:
         return redirect(next_url(sub))
     if request.method == "POST":
-        services.submit(sub.pk)  # idempotent: a second POST changes nothing
+        services.submit(sub.pk, alerts.site_base(request))  # a second POST changes nothing
         return redirect("intake:results", reference=sub.reference)
     return page(request, "intake/check.html", sub=sub, rows=answer_rows(sub))
 
@@ -320,7 +369,9 @@ def results(request, reference):
     assessment = sub.assessments.filter(trigger="submitted").order_by("created_at").first()
     if assessment is None:
         raise Http404
-    return page(request, "intake/results.html", sub=sub, **results_context(sub, assessment))
+    return page(request, "intake/results.html", sub=sub, **results_context(sub, assessment),
+                flagged=sub.safety_level != SafetyLevel.NONE,
+                acute=sub.safety_level == SafetyLevel.ACUTE)
 
 
 # --- save and resume ------------------------------------------------------------------------
@@ -343,29 +394,18 @@ def save_for_later(request):
     code = None
     if request.method == "POST":
         code = new_resume_code()
-        sub.resume_code_hash = _hash_code(code)
-        sub.resume_expires_at = timezone.now() + timedelta(days=settings.RESUME_CODE_DAYS)
-        sub.save(update_fields=["resume_code_hash", "resume_expires_at", "updated_at"])
-        if sub.email:
-            _email_resume_code(request, sub, code)
+        now = timezone.now()
+        with transaction.atomic():
+            saved = Submission.objects.filter(pk=sub.pk, status=Submission.Status.DRAFT).update(
+                resume_code_hash=_hash_code(code), updated_at=now,
+                resume_expires_at=now + timedelta(days=settings.RESUME_CODE_DAYS))
+            if saved and sub.email:  # sent by the task worker, never inside this request
+                tasks.send_resume_email.enqueue(
+                    sub.email, alerts.site_base(request) + reverse("intake:resume"), code)
+        if not saved:
+            return _elsewhere(request)
     return page(request, "intake/save.html", sub=sub, code=code,
                 continue_url=next_url(sub), days=settings.RESUME_CODE_DAYS)
-
-
-def _email_resume_code(request, sub, code):
-    """The e-mail holds the resume page's link and the code, and nothing about health."""
-    link = request.build_absolute_uri(reverse("intake:resume"))
-    body = _(
-        "You saved your answers to the %(clinic)s intake form.\n\n"
-        "To carry on, open %(link)s and enter this resume code: %(code)s\n"
-        "The code works for %(days)s days.\n\n"
-        "If you did not do this, you can ignore this message.\n"
-    ) % {"clinic": settings.CLINIC_NAME, "link": link, "code": code,
-         "days": settings.RESUME_CODE_DAYS}
-    try:
-        send_mail(_("Your saved answers"), body, None, [sub.email])
-    except Exception:  # the patient still has the code on screen
-        services.log.exception("resume e-mail for %s failed", sub.reference)
 
 
 def _client_key(request) -> str:

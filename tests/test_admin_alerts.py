@@ -9,8 +9,9 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from intake.models import SafetyLevel, Submission
+from intake.models import Alert, SafetyLevel, Submission
 from tests.intake_helpers import PAGES, SERTRALINE, fill_until, load_catalog, post
+from tests.task_helpers import run_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -59,42 +60,44 @@ def assert_health_free(message, sub: Submission):
         assert value.lower() not in text.lower()
 
 
-def answer_safety(client, *, four_yes: bool, now: bool | None, captured):
+def answer_safety(client, *, four_yes: bool, now: bool | None):
     data = {**PAGES["safety"]}
     if four_yes:
         data["asq_wished_dead"] = "yes"
-    with captured(execute=True):
-        response = post(client, "safety", data)
+    response = post(client, "safety", data)
     assert response.status_code == 302
     if now is not None:
-        with captured(execute=True):
-            response = client.post(reverse("intake:step", args=["safety-now"]),
-                                   {"asq_thoughts_now": "yes" if now else "no"})
+        response = client.post(reverse("intake:step", args=["safety-now"]),
+                               {"asq_thoughts_now": "yes" if now else "no"})
         assert response.status_code == 302
 
 
-def test_acute_flow_sends_one_alert_per_level_rise(client, django_capture_on_commit_callbacks):
+def test_acute_flow_sends_one_alert_per_level_rise(client):
     sub = fill_until(client, stop="safety")
-    answer_safety(client, four_yes=True, now=True, captured=django_capture_on_commit_callbacks)
+    answer_safety(client, four_yes=True, now=True)
     sub.refresh_from_db()
     assert sub.safety_level == SafetyLevel.ACUTE
+    assert mail.outbox == []  # nothing is sent inside the patient's requests
+    assert run_tasks() == 2
     assert [m.subject.split(":")[0] for m in mail.outbox] == [
         "[TRD Clinic] Priority intake to review", "[TRD Clinic] Urgent intake to review now"]
-    with django_capture_on_commit_callbacks(execute=True):
-        finish(client, after="safety")
+    assert set(sub.alerts.values_list("kind", "status")) == {
+        (Alert.Kind.PRIORITY, Alert.Status.SENT), (Alert.Kind.URGENT, Alert.Status.SENT)}
+    finish(client, after="safety")
+    run_tasks()
     assert len(mail.outbox) == 2  # submitting does not alert again
     for message in mail.outbox:
         assert_health_free(message, sub)
     assert "Urgent" in mail.outbox[1].subject
 
 
-def test_priority_flow_sends_one_alert(client, django_capture_on_commit_callbacks):
+def test_priority_flow_sends_one_alert(client):
     sub = fill_until(client, stop="safety")
-    answer_safety(client, four_yes=True, now=False, captured=django_capture_on_commit_callbacks)
+    answer_safety(client, four_yes=True, now=False)
     # answering the same page again does not alert twice
-    answer_safety(client, four_yes=True, now=False, captured=django_capture_on_commit_callbacks)
-    with django_capture_on_commit_callbacks(execute=True):
-        finish(client, after="safety")
+    answer_safety(client, four_yes=True, now=False)
+    finish(client, after="safety")
+    run_tasks()
     sub.refresh_from_db()
     assert sub.safety_level == SafetyLevel.NON_ACUTE
     assert len(mail.outbox) == 1
@@ -102,30 +105,29 @@ def test_priority_flow_sends_one_alert(client, django_capture_on_commit_callback
     assert_health_free(mail.outbox[0], sub)
 
 
-def test_phq9_item9_alone_raises_priority(client, django_capture_on_commit_callbacks):
+def test_phq9_item9_alone_raises_priority(client):
     fill_until(client, stop="phq9")
     data = {**PAGES["phq9"], "item9": "1"}
-    with django_capture_on_commit_callbacks(execute=True):
-        assert post(client, "phq9", data).status_code == 302
+    assert post(client, "phq9", data).status_code == 302
+    run_tasks()
     sub = Submission.objects.get()
     assert sub.safety_level == SafetyLevel.NON_ACUTE
     assert len(mail.outbox) == 1
     assert_health_free(mail.outbox[0], sub)
 
 
-def test_no_flag_no_alert_unless_every_submission(client, settings,
-                                                  django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        sub = fill_until(client)
-        assert client.post(reverse("intake:check")).status_code == 302
+def test_no_flag_no_alert_unless_every_submission(client, settings):
+    sub = fill_until(client)
+    assert client.post(reverse("intake:check")).status_code == 302
+    assert run_tasks() == 0
     assert mail.outbox == []
 
     settings.ALERT_ON_EVERY_SUBMISSION = True
     client.cookies.clear()
-    with django_capture_on_commit_callbacks(execute=True):
-        sub = fill_until(client)
-        assert client.post(reverse("intake:check")).status_code == 302
-        assert client.post(reverse("intake:check")).status_code == 302  # double submit
+    sub = fill_until(client)
+    assert client.post(reverse("intake:check")).status_code == 302
+    assert client.post(reverse("intake:check")).status_code == 302  # double submit
+    run_tasks()
     sub.refresh_from_db()
     assert sub.is_submitted
     assert len(mail.outbox) == 1

@@ -35,17 +35,22 @@ def mix(catalog):
         "old_urgent": make(2, 50, safety=SafetyLevel.ACUTE),
         "priority": make(3, 20, safety=SafetyLevel.NON_ACUTE),
         "reviewed_urgent": make(4, 2, safety=SafetyLevel.ACUTE,
-                                review_status=ReviewStatus.IN_REVIEW),
+                                review_status=ReviewStatus.CONTACTED),
+        "opened_urgent": make(8, 60, safety=SafetyLevel.ACUTE,
+                              review_status=ReviewStatus.IN_REVIEW),
         "older": make(5, 30, trials=()),
         "draft": make(6, 3, submitted=False),
         "new_urgent": make(7, 10, safety=SafetyLevel.ACUTE),
     }
 
 
-def test_unreviewed_urgent_first_then_priority_then_newest(reviewer_client, mix):
+def test_uncontacted_urgent_first_then_priority_then_newest(reviewer_client, mix):
+    """Urgent and priority cases stay on top until staff record contact: "in review" is not
+    enough."""
     order = listed(reviewer_client.get(CHANGELIST))
-    expected = [mix[k].reference for k in ("new_urgent", "old_urgent", "priority", "newest",
-                                           "reviewed_urgent", "draft", "older")]
+    expected = [mix[k].reference for k in ("new_urgent", "old_urgent", "opened_urgent",
+                                           "priority", "newest", "reviewed_urgent", "draft",
+                                           "older")]
     assert order == expected
 
 
@@ -66,13 +71,14 @@ def test_columns(reviewer_client, mix):
 
 
 @pytest.mark.parametrize(("query", "keys"), [
-    ("safety_level__exact=acute", {"old_urgent", "reviewed_urgent", "new_urgent"}),
+    ("safety_level__exact=acute", {"old_urgent", "reviewed_urgent", "new_urgent",
+                                   "opened_urgent"}),
     ("safety_level__exact=non_acute", {"priority"}),
     ("status__exact=draft", {"draft"}),
-    ("review_status__exact=in_review", {"reviewed_urgent"}),
+    ("review_status__exact=in_review", {"opened_urgent"}),
     ("trd_status__exact=not_met", {"older"}),
     ("assigned=nobody", {"newest", "old_urgent", "priority", "reviewed_urgent", "older", "draft",
-                         "new_urgent"}),
+                         "new_urgent", "opened_urgent"}),
     ("submitted_at__isnull=True", {"draft"}),
 ])
 def test_filters(reviewer_client, mix, query, keys):

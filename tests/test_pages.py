@@ -59,13 +59,28 @@ def test_unknown_url_gets_404_page_with_crisis_contacts(client: Client):
     assert response["Cache-Control"] == "no-store"
 
 
-def test_static_500_page_has_crisis_contacts():
-    from django.template.loader import get_template
+def test_500_page_has_the_configured_crisis_contacts(rf, settings):
+    from trdintake.errors import server_error
 
-    html = get_template("500.html").render({})
-    assert 'href="tel:988"' in html
-    assert 'href="tel:911"' in html
+    settings.CRISIS_LINE, settings.EMERGENCY_NUMBER = "116 123", "999"
+    response = server_error(rf.get("/"))
+    html = response.content.decode()
+    assert response.status_code == 500
+    assert 'href="tel:116 123"' in html and 'href="tel:999"' in html
+    assert "tel:988" not in html and "tel:911" not in html
     assert "{%" not in html
+
+
+def test_500_page_without_templates_still_has_crisis_contacts(rf, settings, monkeypatch):
+    from trdintake import errors
+
+    def broken(name):
+        raise RuntimeError("template engine down")
+
+    monkeypatch.setattr(errors.loader, "get_template", broken)
+    settings.CRISIS_LINE = "116 123"
+    html = errors.server_error(rf.get("/")).content.decode()
+    assert 'href="tel:116 123"' in html and 'href="tel:911"' in html
 
 
 def test_admin_login_page_is_reachable(client: Client):

@@ -20,6 +20,7 @@ from tests.intake_helpers import (
     post,
     url,
 )
+from tests.task_helpers import run_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -281,7 +282,10 @@ def test_changing_an_earlier_answer_that_opens_a_page_asks_it_first(client):
     assert response["Location"] == url("safety-now") + "?return=check"
     assert client.get(reverse("intake:check"))["Location"] == url("safety-now")
     response = client.post(url("safety-now") + "?return=check", {"asq_thoughts_now": "no"})
-    assert response["Location"] == reverse("intake:support")
+    assert response["Location"] == reverse("intake:support") + "?return=check"
+    # and the support page leads back to Check your answers
+    html = client.get(response["Location"]).content.decode()
+    assert f'href="{reverse("intake:check")}"' in html
 
 
 def test_back_link_points_to_the_previous_page(client):
@@ -453,6 +457,8 @@ def test_resume_with_the_code_elsewhere(client, mailoutbox):
     code = resume_code(client)
     sub = draft()
     assert len(code) == 23 and sub.resume_code_hash and code not in sub.resume_code_hash
+    assert mailoutbox == []  # sent by the task worker, not inside the request
+    assert run_tasks() == 1
     (mail,) = mailoutbox
     assert reverse("intake:resume") in mail.body and code in mail.body
     assert mail.to == ["alex@example.org"]

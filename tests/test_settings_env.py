@@ -257,15 +257,28 @@ def test_debug_mode_starts_without_secret_key():
     assert result.returncode == 0, result.stderr
 
 
+PRODUCTION = {"DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": GOOD_KEY,
+              "DJANGO_ALLOWED_HOSTS": "clinic.example",
+              "CLINIC_ALERT_EMAILS": "duty@clinic.example", "SITE_URL": "https://clinic.example"}
+
+
 def test_production_passes_deploy_checks():
-    result = _manage(
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        DJANGO_DEBUG="false",
-        DJANGO_SECRET_KEY=GOOD_KEY,
-        DJANGO_ALLOWED_HOSTS="clinic.example",
-    )
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("CLINIC_ALERT_EMAILS", ""), ("SITE_URL", ""), ("SITE_URL", "http://clinic.example")])
+def test_production_refuses_to_start_when_alerts_could_not_reach_staff(name, value):
+    result = _manage("check", **{**PRODUCTION, name: value})
+    assert result.returncode != 0
+    assert name in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_deploy_check_reports_alerts_that_could_not_reach_staff():
+    result = _manage("check", "--deploy", DJANGO_DEBUG="true")
+    assert result.returncode != 0
+    assert "intake.E001" in result.stderr and "CLINIC_ALERT_EMAILS" in result.stderr
+    assert "intake.E002" in result.stderr and "SITE_URL" in result.stderr

@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "bootstrap",  # django-bootstrap-static: static/bootstrap/css/bootstrap.min.css
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "intake",
 ]
 
@@ -125,6 +127,18 @@ else:
     DATABASES = {
         "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(VAR_DIR / "db.sqlite3")}
     }
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite with several gunicorn workers and the task worker writing at once (README, "SQLite
+    # and when to move to PostgreSQL"): write-ahead logging so readers never wait for a writer;
+    # every transaction takes the write lock when it begins (IMMEDIATE), so two transactions
+    # that read then write queue behind each other instead of failing with "database is
+    # locked" when the second tries to upgrade; and a writer waits up to 20 s for the lock.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    })
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -232,8 +246,18 @@ EMAIL_PORT = get_int(env, "EMAIL_PORT", 25, min=1, max=65535)
 EMAIL_HOST_USER = get_str(env, "EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = get_str(env, "EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = get_bool(env, "EMAIL_USE_TLS", False)
+# Seconds an SMTP connection may take; a mail server that never answers fails the delivery task
+# (which is retried), never a patient's page: no e-mail is sent inside a request.
+EMAIL_TIMEOUT = get_int(env, "EMAIL_TIMEOUT", 10, min=1, max=300)
 DEFAULT_FROM_EMAIL = get_str(env, "DEFAULT_FROM_EMAIL", "noreply@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Background tasks ----------------------------------------------------------------------------
+# Alerts, escalations and patient e-mails are queued as rows in the database, in the same
+# transaction as the change that needs them, and delivered by `manage.py db_worker` (README,
+# "The task worker"). Tests switch to the immediate backend only where they say so.
+
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # --- Logging -------------------------------------------------------------------------------------
 # Everything goes to stderr. Request bodies are never logged: django.request stays at WARNING and
@@ -276,6 +300,10 @@ CRISIS_CHAT_URL = get_str(env, "CRISIS_CHAT_URL", "https://988lifeline.org/chat/
 if CRISIS_CHAT_URL and not CRISIS_CHAT_URL.startswith("https://"):
     raise ImproperlyConfigured(f"CRISIS_CHAT_URL must start with https://, got {CRISIS_CHAT_URL!r}")
 CLINIC_ALERT_EMAILS = get_emails(env, "CLINIC_ALERT_EMAILS", [])
+# Who hears about an urgent case nobody has opened after URGENT_REVIEW_MINUTES (default: the
+# alert addresses again, so an escalation always reaches someone).
+CLINIC_ESCALATION_EMAILS = get_emails(env, "CLINIC_ESCALATION_EMAILS", []) or CLINIC_ALERT_EMAILS
+URGENT_REVIEW_MINUTES = get_int(env, "URGENT_REVIEW_MINUTES", 30, min=1, max=24 * 60)
 ALERT_ON_EVERY_SUBMISSION = get_bool(env, "ALERT_ON_EVERY_SUBMISSION", False)
 MIN_PATIENT_AGE = get_int(env, "MIN_PATIENT_AGE", 18, min=0, max=130)
 RESUME_CODE_DAYS = get_int(env, "RESUME_CODE_DAYS", 30, min=1)
@@ -284,6 +312,25 @@ CLINIC_NEXT_STEPS = get_str(
     "A clinician will read your answers within 3 working days. We will then contact you to "
     "book your first consultation. Bring this summary, and a list of your medicines, to it.",
 )
-SITE_URL = get_str(env, "SITE_URL", "http://127.0.0.1:8000").rstrip("/")
-if not SITE_URL.startswith(("http://", "https://")):
+# The public address of the site, for the staff links in alert e-mails. Empty in development:
+# links then use the host and port that served the patient's request.
+SITE_URL = get_str(env, "SITE_URL", "").rstrip("/")
+if SITE_URL and not SITE_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured(f"SITE_URL must start with https:// or http://, got {SITE_URL!r}")
+
+if not DEBUG:
+    # A safety alert that cannot be sent, or whose link does not work, must stop the site at
+    # start-up rather than fail silently on the day a patient needs it (checks.py says the same
+    # to `check --deploy`).
+    if not CLINIC_ALERT_EMAILS:
+        raise ImproperlyConfigured(
+            "CLINIC_ALERT_EMAILS must be set when DJANGO_DEBUG is false (production): the "
+            "addresses alerted at once about urgent and priority intakes, e.g. "
+            "CLINIC_ALERT_EMAILS=duty@clinic.example.org"
+        )
+    if not SITE_URL.startswith("https://"):
+        raise ImproperlyConfigured(
+            "SITE_URL must be set to the site's https:// address when DJANGO_DEBUG is false "
+            "(production), e.g. SITE_URL=https://intake.clinic.example.org: alert e-mails link "
+            "staff to it."
+        )

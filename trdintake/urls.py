@@ -10,6 +10,12 @@ def healthz(request):
     return HttpResponse("ok", content_type="text/plain; charset=utf-8")
 
 
+# Error pages with the crisis contacts that never read the request body (trdintake/errors.py).
+handler400 = "trdintake.errors.bad_request"
+handler403 = "trdintake.errors.permission_denied"
+handler404 = "trdintake.errors.page_not_found"
+handler500 = "trdintake.errors.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz/", healthz, name="healthz"),
