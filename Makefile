@@ -5,7 +5,7 @@ PORT ?= 8000
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: run test lint clean bench-assess bench-admin demo
+.PHONY: run worker test lint clean bench-assess bench-admin bench-load demo
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,7 +20,14 @@ run: $(VENV)/.installed
 	$(BIN)/python manage.py load_catalog
 	@echo "Development mode (DJANGO_DEBUG=$$DJANGO_DEBUG): do not use this server in production."
 	@echo "Patient pages: http://127.0.0.1:$(PORT)/  Staff: http://127.0.0.1:$(PORT)/admin/ (make demo creates demo staff users)"
+	@echo "The task worker (alerts, e-mails; printed here in development) runs beside the server."
+	$(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# The task worker alone (production runs it as a service beside gunicorn; README).
+worker: $(VENV)/.installed
+	$(BIN)/python manage.py db_worker
 
 # Demo data for the staff admin (development only): groups, a demo reviewer and manager with
 # printed passwords, ~30 synthetic submissions. Then `make run` and log in at /admin/.
@@ -46,6 +53,12 @@ clean:
 # Rerunnable benchmarks (not part of make test).
 bench-assess: $(VENV)/.installed
 	DJANGO_DEBUG=true $(BIN)/python benchmarks/assess_bench.py
+
+# Patients at once against a production gunicorn (4 workers x 4 threads) on SQLite and on
+# PostgreSQL: server errors, lost answers, req/s, p50/p99 (benchmarks/load.py --help).
+BENCH_LOAD_ARGS ?=
+bench-load: $(VENV)/.installed
+	$(BIN)/python benchmarks/load.py $(BENCH_LOAD_ARGS)
 
 # The staff submission list at 100,000 rows; needs PostgreSQL, e.g.
 # BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/trdintake_bench make bench-admin

@@ -50,11 +50,12 @@ def post(client, slug, data=None, **extra):
     return client.post(url(slug), data if data is not None else PAGES[slug], **extra)
 
 
-def fill_until(client, stop: str | None = None, medicines=(SERTRALINE,)) -> Submission | None:
-    """Answer every page in order until `stop` (not included); return the draft."""
+def fill_until(client, stop: str | None = None, medicines=(SERTRALINE,),
+               start: str = "consent") -> Submission | None:
+    """Answer every page in order from `start` until `stop` (not included); return the draft."""
     order = ["consent", "about-you", "depression", "history", "phq9", "safety", "medicines",
              "therapy", "therapy-details", "other-treatments", "health"]
-    for slug in order:
+    for slug in order[order.index(start):]:
         if slug == stop:
             break
         if slug == "medicines":

@@ -560,3 +560,64 @@ def test_after_submitting_the_summary_can_be_removed_from_a_shared_device(client
     client.post(reverse("intake:forget"))
     assert client.get(results.request["PATH_INFO"]).status_code == 404
     assert Submission.objects.get().is_submitted
+
+
+# --- the patient's side of the safety chain -------------------------------------------------
+
+def test_raising_phq9_item9_from_check_your_answers_shows_the_support_page(client):
+    fill_until(client)
+    response = post(client, "phq9", {**PAGES["phq9"], "item9": "2"}, QUERY_STRING="return=check")
+    assert response["Location"] == reverse("intake:support") + "?return=check"
+    assert draft().safety_level == SafetyLevel.NON_ACUTE
+    html = client.get(response["Location"]).content.decode()
+    assert "Help is available" in html and 'href="tel:988"' in html
+    assert f'href="{reverse("intake:check")}"' in html  # and back to Check your answers
+    # saving the page again raises nothing new: straight back to Check your answers
+    response = post(client, "phq9", {**PAGES["phq9"], "item9": "2"}, QUERY_STRING="return=check")
+    assert response["Location"] == reverse("intake:check")
+
+
+def test_raising_the_level_on_the_first_pass_interrupts_before_the_next_page(client):
+    fill_until(client, stop="phq9")
+    response = post(client, "phq9", {**PAGES["phq9"], "item9": "1"})
+    assert response["Location"] == reverse("intake:support")
+    assert 'href="/intake/safety/"' in client.get(response["Location"]).content.decode()
+
+
+@pytest.mark.parametrize(("asq_now", "heading"), [
+    ("yes", "a clinician will review your answers as a matter of urgency"),
+    ("no", "a clinician will review them first"),
+])
+def test_results_of_a_flagged_patient_open_with_help_now(client, asq_now, heading):
+    fill_until(client, stop="safety")
+    post(client, "safety", {**PAGES["safety"], "asq_better_off_dead": "yes"})
+    post(client, "safety-now", {"asq_thoughts_now": asq_now})
+    fill_until(client, stop=None, start="medicines")
+    html = client.get(client.post(reverse("intake:check"))["Location"]).content.decode()
+    help_now = html.index("If you need help now")
+    assert help_now < html.index("Treatment-resistant depression")  # before the result
+    assert heading in html
+    assert html.count('id="crisis-panel-title"') == 1
+    panel = html[help_now:html.index("</section>", help_now)]
+    assert 'href="tel:988"' in panel and 'href="tel:911"' in panel and "555-0100" in panel
+
+
+def test_results_of_an_unflagged_patient_keep_help_at_the_end(client):
+    fill_until(client)
+    html = client.get(client.post(reverse("intake:check"))["Location"]).content.decode()
+    assert html.index("Treatment-resistant depression") < html.index("If you need help now")
+    assert "What the clinic does with your answers about safety" not in html
+
+
+def test_a_page_posted_after_submitting_changes_nothing_and_shows_the_results(client):
+    fill_until(client)
+    client.post(reverse("intake:check"))
+    for path, data in ((url("depression"), {**PAGES["depression"], "episode_months": "99"}),
+                       (reverse("intake:medicine_add"), SERTRALINE),
+                       (reverse("intake:medicines"), {"add_another": "no"}),
+                       (reverse("intake:save"), {})):
+        response = client.post(path, data)
+        assert response.status_code == 302
+        assert response["Location"] == reverse("intake:results", args=[draft().reference])
+    sub = draft()
+    assert sub.episode_months == 14 and sub.trials.count() == 1 and not sub.resume_code_hash

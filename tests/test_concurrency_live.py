@@ -1,0 +1,171 @@
+"""Saves that cannot lose each other, against a real production server.
+
+gunicorn with 2 worker processes of 4 threads each, on a fresh database of the kind the suite
+runs on (SQLite file or PostgreSQL). Patients are threads posting with their own cookies and
+CSRF tokens; "two tabs" share one browser's cookies. Each race is tried 20 times, and what the
+server stored is read back from its database: nothing may be lost, no flag erased, no intake
+turned back into a draft, and no request may fail with a server error.
+
+The big load runs (16 patients, thousands of requests) are `make bench-load`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from tests.intake_helpers import PAGES, SERTRALINE
+from tests.live import Browser, LiveSite
+
+TRIES = 20
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    live = LiveSite.like_test_database(tmp_path_factory.mktemp("live")).setup().start()
+    yield live
+    live.teardown()
+
+
+def at_once(*calls: Callable):
+    """Run the calls at the same moment, each in its own thread; their results in order."""
+    barrier = threading.Barrier(len(calls))
+
+    def run(call):
+        barrier.wait()
+        return call()
+
+    with ThreadPoolExecutor(len(calls)) as pool:
+        return [future.result() for future in [pool.submit(run, call) for call in calls]]
+
+
+def patients(site: LiveSite, count: int, stop: str | None) -> list[Browser]:
+    """`count` patients who answered every page before `stop`, prepared 4 at a time."""
+    people = [site.browser() for _ in range(count)]
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda patient: patient.fill_until(stop), people))
+    return people
+
+
+def no_server_errors(responses):
+    statuses = [status for status, _location, _html in responses]
+    assert all(status < 500 for status in statuses), statuses
+
+
+def test_submit_while_another_tab_saves_a_page(site):
+    people = patients(site, TRIES, stop=None)
+    for patient in people:
+        no_server_errors(at_once(
+            lambda p=patient: p.request("/intake/check/", {}),
+            lambda p=patient: p.tab().post_page(
+                "depression", {**PAGES["depression"], "episode_months": "30"})))
+    for patient in people:
+        row = site.submission(patient)
+        assert row["status"] == "submitted", row  # never turned back into a draft
+        assert row["assessments"] == 1
+    # and the submitted intake is locked: a later save changes nothing and shows the results
+    status, location, _ = people[0].post_page("depression", {**PAGES["depression"],
+                                                             "episode_months": "99"})
+    assert status == 302 and location.startswith("/results/")
+    assert site.submission(people[0])["episode_months"] != 99
+
+
+def test_acute_answer_while_another_tab_saves_a_page(site):
+    people = patients(site, TRIES, stop="safety")
+    for patient in people:
+        assert patient.post_page("safety", {**PAGES["safety"], "asq_wished_dead": "yes"})[0] \
+            == 302
+    for index, patient in enumerate(people):
+        other_page = ("about-you", "phq9", "depression", "history")[index % 4]
+        data = {**PAGES[other_page], "full_name": patient.name}
+        no_server_errors(at_once(
+            lambda p=patient: p.post_page("safety-now", {"asq_thoughts_now": "yes"}),
+            lambda p=patient, slug=other_page, d=data: p.tab().post_page(slug, d)))
+    for patient in people:
+        row = site.submission(patient)
+        assert row["safety_level"] == "acute", row  # the flag is never erased
+        assert row["alerts"] == 2  # priority, then urgent: each queued once
+    (escalations,), = site.query(
+        "SELECT COUNT(*) FROM django_tasks_database_dbtaskresult WHERE task_path LIKE %s",
+        "%escalate_if_unopened")
+    assert escalations >= TRIES
+
+
+def test_two_pages_saved_at_once(site):
+    people = patients(site, TRIES, stop=None)
+    for patient in people:
+        no_server_errors(at_once(
+            lambda p=patient: p.post_page("depression", {**PAGES["depression"],
+                                                         "episode_months": "31"}),
+            lambda p=patient: p.tab().post_page("history", {**PAGES["history"],
+                                                            "bipolar_history": "yes"})))
+    for patient in people:
+        row = site.submission(patient)
+        assert (row["episode_months"], row["bipolar_history"]) == (31, "yes"), row
+
+
+def test_twenty_medicines_added_at_once(site):
+    (patient,) = patients(site, 1, stop="medicines")
+    tokens = [patient.form_token("/intake/medicines/add/") for _ in range(TRIES)]
+    tabs = [patient.tab() for _ in tokens]
+    responses = at_once(*[
+        lambda tab=tab, token=token, n=n: tab.add_medicine(
+            {**SERTRALINE, "dose_mg_per_day": str(50 + n)}, token)
+        for n, (tab, token) in enumerate(zip(tabs, tokens, strict=True))])
+    assert [status for status, _, _ in responses] == [302] * TRIES  # every 302 is a stored row
+    row = site.submission(patient)
+    assert row["medicationtrials"] == TRIES
+    positions = site.query("SELECT position, dose_mg_per_day FROM intake_medicationtrial "
+                           "WHERE submission_id = %s ORDER BY position", row["id"])
+    assert [position for position, _dose in positions] == list(range(1, TRIES + 1))
+    assert sorted(int(dose) for _position, dose in positions) == list(range(50, 50 + TRIES))
+
+
+def test_the_same_medicine_form_posted_five_times_at_once_stores_one(site):
+    (patient,) = patients(site, 1, stop="medicines")
+    token = patient.form_token("/intake/medicines/add/")
+    tabs = [patient.tab() for _ in range(5)]
+    responses = at_once(*[lambda tab=tab: tab.add_medicine(SERTRALINE, token) for tab in tabs])
+    assert [status for status, _, _ in responses] == [302] * 5
+    assert site.submission(patient)["medicationtrials"] == 1
+
+
+def test_eight_patients_at_once_complete_without_a_server_error(site):
+    people = [site.browser() for _ in range(8)]
+
+    def whole_intake(patient):
+        patient.fill_until()
+        return patient.request("/intake/check/", {})
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(whole_intake, people))
+    no_server_errors(results)
+    assert all(site.submission(p)["status"] == "submitted" for p in people)
+
+
+# --- hostile requests reach a 4xx page that still shows the crisis contacts -------------------
+
+def crisis_page(status: int, html: str, expected: int):
+    assert status == expected, html[:500]
+    assert 'href="tel:988"' in html and 'href="tel:911"' in html
+
+
+def test_a_form_posted_in_another_charset_gets_400_with_crisis_contacts(site):
+    patient = site.browser()
+    patient.form_token("/intake/consent/")  # sets the CSRF cookie
+    token = next(c.value for c in patient.jar if c.name == "csrftoken")
+    status, _, html = patient.request(
+        "/intake/consent/", raw=f"age_ok=yes&consent=on&csrfmiddlewaretoken={token}".encode(),
+        content_type="application/x-www-form-urlencoded; charset=iso-8859-1")
+    crisis_page(status, html, 400)
+
+
+def test_a_huge_number_in_a_date_box_is_a_form_error(site):
+    (patient,) = patients(site, 1, stop="about-you")
+    status, _, html = patient.post_page("about-you", {
+        **PAGES["about-you"], "date_of_birth_month": "9" * 30})
+    crisis_page(status, html, 400)
+    assert "Date of birth must be a real date" in html
