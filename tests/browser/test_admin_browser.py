@@ -68,8 +68,8 @@ def test_reviewer_triages_the_urgent_submission(page, django_user_model, assert_
                   .values_list("action", flat=True))
     assert {"viewed", "note_added", "status_changed"} <= actions
 
-    # reviewed now: it no longer sorts first; the priority one does
+    # in review, but nobody has contacted the patient yet: it still sorts first
     page.goto("/admin/intake/submission/")
     expect(page.locator("#result_list tbody tr").nth(0).locator("th.field-reference")
-           ).to_have_text(priority.reference)
+           ).to_have_text(urgent.reference)
     assert Submission.objects.count() == 4
