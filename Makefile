@@ -21,13 +21,13 @@ run: $(VENV)/.installed
 	@echo "Development mode (DJANGO_DEBUG=$$DJANGO_DEBUG): do not use this server in production."
 	@echo "Patient pages: http://127.0.0.1:$(PORT)/  Staff: http://127.0.0.1:$(PORT)/admin/ (make demo creates demo staff users)"
 	@echo "The task worker (alerts, e-mails; printed here in development) runs beside the server."
-	$(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
+	$(BIN)/python manage.py worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # The task worker alone (production runs it as a service beside gunicorn; README).
 worker: $(VENV)/.installed
-	$(BIN)/python manage.py db_worker
+	$(BIN)/python manage.py worker
 
 # Demo data for the staff admin (development only): groups, a demo reviewer and manager with
 # printed passwords, ~30 synthetic submissions. Then `make run` and log in at /admin/.

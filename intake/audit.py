@@ -22,6 +22,7 @@ CATALOG_CHANGED = "catalog_changed"
 CATALOG_ADDED = "catalog_added"
 DRAFT_DELETED = "draft_deleted"
 ANSWERS_CORRECTED = "answers_corrected"
+PURGED = "purged"  # by the retention job (no actor): counts of what it deleted
 
 
 def record(actor, action: str, obj: models.Model | None = None, **detail) -> AuditEvent:

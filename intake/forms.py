@@ -671,6 +671,8 @@ class HealthForm(StepForm):
 
 
 class ResumeForm(forms.Form):
+    """A resume code alone opens nothing: the date of birth given on "About you" must match."""
+
     code = forms.CharField(
         label=_("Your resume code"), max_length=64,
         help_text=_("It looks like ABCDE-FGHIJ-KLMNO-PQRST. It was shown when you saved your "
@@ -678,3 +680,6 @@ class ResumeForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false",
                                       "autocapitalize": "characters"}),
         error_messages={"required": _("Enter your resume code")})
+    date_of_birth = MemorableDateField(
+        label=_("Your date of birth"), help_text=_("For example, 3 27 1985"),
+        error_messages={"required": _("Enter your date of birth")})

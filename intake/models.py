@@ -166,9 +166,14 @@ class Submission(models.Model):
         help_text="The random token of the consent form that created it: a repeated POST of "
                   "that form finds this draft instead of creating another.")
 
-    # resume elsewhere: the code itself is shown once to the patient, only its hash is kept
+    # resume elsewhere: the code itself is shown once to the patient, only its hash is kept; it
+    # works once, with the date of birth, and moves the draft to the browser that used it
     resume_code_hash = models.CharField(max_length=64, blank=True, db_index=True)
     resume_expires_at = models.DateTimeField(null=True, blank=True)
+    browser_key = models.CharField(
+        max_length=32, blank=True, editable=False,
+        help_text="Random; the one browser session holding the same value reaches this draft. "
+                  "A resume replaces it, so any other browser loses the draft.")
 
     # consent and eligibility
     consented_at = models.DateTimeField(null=True, blank=True)
@@ -461,6 +466,25 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+
+class RateCounter(models.Model):
+    """Hits in one fixed time window for one limited action and client (intake/ratelimit.py).
+
+    `key` is a keyed hash of the client address, never the address itself.
+    """
+
+    scope = models.CharField(max_length=30)
+    key = models.CharField(max_length=64)
+    window_start = models.DateTimeField(db_index=True)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key", "window_start"],
+                                               name="rate_counter_window_unique")]
+
+    def __str__(self):
+        return f"{self.scope} {self.window_start:%Y-%m-%d %H:%M}: {self.count}"
 
 
 class ResumeAttempt(models.Model):

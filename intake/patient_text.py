@@ -6,7 +6,7 @@ Reading age is kept around 12: short sentences, everyday words, "may" for every 
 
 from django.utils.translation import gettext_lazy as _
 
-PRIVACY_NOTICE_VERSION = "2026-11"
+PRIVACY_NOTICE_VERSION = "2026-11-23"
 
 PHQ9_QUESTIONS = (
     _("Little interest or pleasure in doing things"),

@@ -33,3 +33,13 @@ def send_resume_email(context, address: str, link: str, code: str, attempt: int 
     finally:
         DBTaskResult.objects.filter(id=context.task_result.id).update(
             args_kwargs={"args": [], "kwargs": {}})
+
+
+@task()
+def purge_expired() -> dict:
+    """The daily retention run (intake/retention.py); queues the next one."""
+    from . import retention
+
+    counts = retention.purge()
+    retention.schedule_next()
+    return counts

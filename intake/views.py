@@ -26,7 +26,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from . import alerts, services, tasks
+from trdintake.client_ip import client_ip
+
+from . import alerts, ratelimit, services, tasks
 from .forms import ConsentForm, MedicineForm, MoreMedicinesForm, ResumeForm
 from .medicine_choices import catalog_choices, search_catalog
 from .models import Medication, MedicationTrial, ResumeAttempt, SafetyLevel, Submission
@@ -36,18 +38,28 @@ from .steps import BY_SLUG, SAFETY_STEPS, SECTIONS, first_unfinished, is_reachab
 from .summary import answer_rows
 
 SESSION_KEY = "submission_id"
+BROWSER_KEY = "browser_key"
 RESUME_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
-RESUME_MAX_FAILURES = 5
-RESUME_WINDOW = timedelta(minutes=15)
+# Limits (intake/ratelimit.py), per client address (trdintake/client_ip.py) unless "all".
+RESUME_TRIES, RESUME_WINDOW = 5, timedelta(minutes=15)       # resume tries, right or wrong
+RESUME_TRIES_ALL = 200                                       # from all clients together
+SAVE_EMAILS, SAVE_EMAILS_WINDOW = 3, timedelta(days=1)       # "saved answers" e-mails, per
+                                                             # draft and per address
 
 
 # --- the draft bound to this browser --------------------------------------------------------
 
 def current_draft(request: HttpRequest) -> Submission | None:
+    """The draft bound to this browser; None when there is none, or when it has been resumed in
+    another browser since (the browser key moved with it)."""
     pk = request.session.get(SESSION_KEY)
     if pk is None:
         return None
-    return Submission.objects.filter(pk=pk).first()
+    sub = Submission.objects.filter(pk=pk).first()
+    if sub is not None and sub.browser_key != request.session.get(BROWSER_KEY, ""):
+        request.session.pop(SESSION_KEY, None)
+        return None
+    return sub
 
 
 def locked_draft(pk: int) -> Submission | None:
@@ -68,8 +80,11 @@ def save_page(sub: Submission, fields: tuple[str, ...], slug: str) -> None:
 
 
 def bind(request: HttpRequest, sub: Submission) -> None:
-    request.session.cycle_key()  # a new session id whenever a draft is bound: no fixation
+    """Give this browser the draft: a new session id every time (no fixation, even of a valid
+    planted session), holding the draft's current browser key."""
+    request.session.cycle_key()
     request.session[SESSION_KEY] = sub.pk
+    request.session[BROWSER_KEY] = sub.browser_key
     request.session.set_expiry(timedelta(days=settings.RESUME_CODE_DAYS))
 
 
@@ -149,7 +164,8 @@ def start(request):
 
 @require_safe
 def privacy(request):
-    return page(request, "intake/privacy.html", privacy_version=PRIVACY_NOTICE_VERSION)
+    return page(request, "intake/privacy.html", privacy_version=PRIVACY_NOTICE_VERSION,
+                draft_days=settings.DRAFT_RETENTION_DAYS, code_days=settings.RESUME_CODE_DAYS)
 
 
 @require_http_methods(["GET", "POST"])
@@ -169,6 +185,11 @@ def consent(request):
             if earlier is not None:  # this very form was posted before: carry on with that draft
                 return _carry_on(request, earlier, returning)
             holder.client_token = token
+        if sub is None and not ratelimit.hit("new-draft", client_ip(request),
+                                             settings.NEW_DRAFTS_PER_HOUR, timedelta(hours=1)):
+            return page(request, "intake/too_many.html", status=429)
+        if sub is None:
+            holder.browser_key = uuid.uuid4().hex
         if sub is not None:  # consent given again, from Check your answers
             with transaction.atomic():
                 holder = locked_draft(sub.pk)
@@ -193,8 +214,8 @@ def consent(request):
 def _carry_on(request, sub: Submission, returning: bool):
     if sub.is_submitted:
         return redirect("intake:start")
-    if request.session.get(SESSION_KEY) != sub.pk:
-        bind(request, sub)
+    if sub.browser_key == request.session.get(BROWSER_KEY, sub.browser_key):
+        bind(request, sub)  # consent given: a new session id, even for the same draft
     return redirect(next_url(sub, returning))
 
 
@@ -391,7 +412,7 @@ def save_for_later(request):
     sub, elsewhere = _draft_or_start(request)
     if elsewhere:
         return elsewhere
-    code = None
+    code, emailed = None, False
     if request.method == "POST":
         code = new_resume_code()
         now = timezone.now()
@@ -399,43 +420,56 @@ def save_for_later(request):
             saved = Submission.objects.filter(pk=sub.pk, status=Submission.Status.DRAFT).update(
                 resume_code_hash=_hash_code(code), updated_at=now,
                 resume_expires_at=now + timedelta(days=settings.RESUME_CODE_DAYS))
-            if saved and sub.email:  # sent by the task worker, never inside this request
+            # Sent by the task worker, never inside this request; a few a day per draft and
+            # per address, so the form cannot be used to flood someone's inbox.
+            emailed = bool(saved and sub.email) \
+                and ratelimit.hit("save-email-draft", str(sub.pk), SAVE_EMAILS,
+                                  SAVE_EMAILS_WINDOW) \
+                and ratelimit.hit("save-email-address", sub.email.lower(), SAVE_EMAILS,
+                                  SAVE_EMAILS_WINDOW)
+            if emailed:
                 tasks.send_resume_email.enqueue(
                     sub.email, alerts.site_base(request) + reverse("intake:resume"), code)
         if not saved:
             return _elsewhere(request)
-    return page(request, "intake/save.html", sub=sub, code=code,
+    return page(request, "intake/save.html", sub=sub, code=code, emailed=emailed,
                 continue_url=next_url(sub), days=settings.RESUME_CODE_DAYS)
-
-
-def _client_key(request) -> str:
-    address = request.META.get("REMOTE_ADDR", "")
-    return hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()
 
 
 @require_http_methods(["GET", "POST"])
 def resume(request):
+    """A saved draft, opened with its resume code and the patient's date of birth.
+
+    Every try counts against the client's limit before it is evaluated (atomically, so
+    parallel guesses cannot slip through), and against a cap for all clients together. A code
+    works once: the draft moves to this browser (any other loses it) and saving again issues
+    a new code.
+    """
     form = ResumeForm(posted(request))
-    if request.method == "POST":
-        client = _client_key(request)
-        since = timezone.now() - RESUME_WINDOW
-        failures = ResumeAttempt.objects.filter(client=client, at__gte=since,
-                                                succeeded=False).count()
-        if failures >= RESUME_MAX_FAILURES:
-            form.add_error(None, _("Too many wrong codes. Wait 15 minutes and try again, or "
-                                   "start a new form."))
+    if request.method == "POST" and form.is_valid():
+        client = client_ip(request)
+        if not (ratelimit.hit("resume", client, RESUME_TRIES, RESUME_WINDOW)
+                and ratelimit.hit("resume", "all", RESUME_TRIES_ALL, RESUME_WINDOW)):
+            form.add_error(None, _("Too many tries. Wait 15 minutes and try again, or start a "
+                                   "new form."))
             return page(request, "intake/resume.html", form=form, status=429)
-        if form.is_valid():
-            sub = Submission.objects.filter(
-                resume_code_hash=_hash_code(form.cleaned_data["code"]),
-                resume_expires_at__gt=timezone.now(), status=Submission.Status.DRAFT,
-            ).first()
-            ResumeAttempt.objects.create(client=client, succeeded=sub is not None)
-            if sub is not None:
-                bind(request, sub)
-                return redirect(next_url(sub))
-            form.add_error("code", _("That code is not right, or it has expired. Check it and "
-                                     "try again."))
+        code_hash = _hash_code(form.cleaned_data["code"])
+        sub = Submission.objects.filter(
+            resume_code_hash=code_hash, date_of_birth=form.cleaned_data["date_of_birth"],
+            resume_expires_at__gt=timezone.now(), status=Submission.Status.DRAFT).first()
+        key = uuid.uuid4().hex
+        # Use the code up, unless a parallel request used it first.
+        won = sub is not None and Submission.objects.filter(
+            pk=sub.pk, resume_code_hash=code_hash, status=Submission.Status.DRAFT).update(
+                resume_code_hash="", resume_expires_at=None, browser_key=key)
+        ResumeAttempt.objects.create(client=ratelimit._key(client), succeeded=bool(won))
+        if won:
+            sub.browser_key = key
+            bind(request, sub)
+            return redirect(next_url(sub))
+        form.add_error("code", _("That code and date of birth do not match a saved form, or "
+                                 "the code has expired or been used. Check them and try "
+                                 "again."))
     return page(request, "intake/resume.html", form=form)
 
 

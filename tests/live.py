@@ -135,7 +135,9 @@ class LiveSite:
                                  f"{self.pg_name}")
         self.env = {**os.environ, "DATABASE_URL": self.database_url, "DJANGO_DEBUG": "false",
                     "DJANGO_ALLOWED_HOSTS": "127.0.0.1", "DJANGO_SECURE_SSL_REDIRECT": "false",
-                    "DJANGO_STATIC_MANIFEST": "false", **env}
+                    "DJANGO_STATIC_MANIFEST": "false",
+                    "NEW_DRAFTS_PER_HOUR": "100000",  # every test patient comes from 127.0.0.1
+                    **env}
         self.process: subprocess.Popen | None = None
 
     # -- life cycle --
@@ -152,9 +154,12 @@ class LiveSite:
         self.manage("load_catalog")
         return self
 
-    def start(self) -> LiveSite:
+    def start(self, config: str | None = None) -> LiveSite:
+        """gunicorn, with the given `-c` configuration (e.g. python:trdintake.gunicorn) under
+        the workers, threads and address given here."""
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "trdintake.wsgi", "--bind",
+            [sys.executable, "-m", "gunicorn", *(["-c", config] if config else []),
+             "trdintake.wsgi", "--bind",
              f"127.0.0.1:{self.port}", "--workers", str(self.workers), "--threads",
              str(self.threads), "--worker-class", "gthread", "--timeout", "60"],
             env=self.env, cwd=ROOT, stderr=subprocess.DEVNULL, start_new_session=True)

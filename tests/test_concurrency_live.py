@@ -11,6 +11,8 @@ The big load runs (16 patients, thousands of requests) are `make bench-load`.
 
 from __future__ import annotations
 
+import os
+import re
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -25,7 +27,10 @@ TRIES = 20
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    live = LiveSite.like_test_database(tmp_path_factory.mktemp("live")).setup().start()
+    # LIVE_WORKERS=4 LIVE_THREADS=4 pytest tests/test_concurrency_live.py: the production shape
+    live = LiveSite.like_test_database(
+        tmp_path_factory.mktemp("live"), workers=int(os.environ.get("LIVE_WORKERS", "2")),
+        threads=int(os.environ.get("LIVE_THREADS", "4"))).setup().start()
     yield live
     live.teardown()
 
@@ -146,6 +151,24 @@ def test_eight_patients_at_once_complete_without_a_server_error(site):
     assert all(site.submission(p)["status"] == "submitted" for p in people)
 
 
+def test_forty_parallel_wrong_guesses_evaluate_at_most_the_limit(site):
+    (patient,) = patients(site, 1, stop="phq9")
+    status, _, html = patient.request("/intake/save/", {})
+    code = re.search(r'class="resume-code">\s*([A-Z0-9-]+)', html).group(1)
+    guessers = [site.browser() for _ in range(40)]
+    for guesser in guessers:
+        guesser.request("/resume/")  # the CSRF cookie
+    wrong = {"code": "AAAAA-BBBBB-CCCCC-DDDDD", "date_of_birth_month": "3",
+             "date_of_birth_day": "27", "date_of_birth_year": "1985"}
+    responses = at_once(*[lambda g=g: g.request("/resume/", wrong) for g in guessers])
+    statuses = sorted(status for status, _, _ in responses)
+    (evaluated,), = site.query("SELECT COUNT(*) FROM intake_resumeattempt")
+    assert evaluated <= 5
+    assert statuses == [400] * evaluated + [429] * (40 - evaluated)
+    # and for the rest of the window even the right code is refused from this address
+    assert guessers[0].request("/resume/", {**wrong, "code": code})[0] == 429
+
+
 # --- hostile requests reach a 4xx page that still shows the crisis contacts -------------------
 
 def crisis_page(status: int, html: str, expected: int):
@@ -169,3 +192,18 @@ def test_a_huge_number_in_a_date_box_is_a_form_error(site):
         **PAGES["about-you"], "date_of_birth_month": "9" * 30})
     crisis_page(status, html, 400)
     assert "Date of birth must be a real date" in html
+
+
+def test_the_production_access_log_never_holds_a_staff_search(tmp_path):
+    log = tmp_path / "access.log"
+    site = LiveSite.like_test_database(tmp_path, GUNICORN_ACCESS_LOG=str(log)).setup()
+    site.start(config="python:trdintake.gunicorn")
+    try:
+        site.browser().request("/admin/intake/submission/?q=Jordan+Secretname")
+        site.browser().request("/healthz/?probe=1")
+    finally:
+        site.teardown()
+    text = log.read_text()
+    assert '"GET /admin/intake/submission/ HTTP/1.1" 302' in text
+    assert '"GET /healthz/ HTTP/1.1" 200' in text
+    assert "Secretname" not in text and "?q=" not in text and "probe" not in text

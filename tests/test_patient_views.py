@@ -48,7 +48,7 @@ def test_consent_creates_the_draft_and_records_the_notice_version(client):
     response = post(client, "consent")
     assert response.status_code == 302 and response["Location"] == url("about-you")
     sub = draft()
-    assert sub.consented_at is not None and sub.privacy_notice_version == "2026-11"
+    assert sub.consented_at is not None and sub.privacy_notice_version == "2026-11-23"
     assert sub.age_confirmed is True and sub.steps_done == ["consent"]
     assert client.session["submission_id"] == sub.pk
 
@@ -446,6 +446,9 @@ def test_csrf_is_enforced():
 
 # --- save and resume --------------------------------------------------------------------------
 
+DOB = {"date_of_birth_month": "3", "date_of_birth_day": "27", "date_of_birth_year": "1985"}
+
+
 def resume_code(client) -> str:
     html = client.post(reverse("intake:save")).content.decode()
     start = html.index('class="resume-code"')
@@ -465,7 +468,7 @@ def test_resume_with_the_code_elsewhere(client, mailoutbox):
     for health_word in ("depress", "sertraline", "Alex", "phq", "suicid"):
         assert health_word.lower() not in (mail.subject + mail.body).lower()
     elsewhere = Client()
-    response = elsewhere.post(reverse("intake:resume"), {"code": code.lower()})
+    response = elsewhere.post(reverse("intake:resume"), {"code": code.lower(), **DOB})
     assert response["Location"] == url("phq9")
     assert elsewhere.get(url("depression")).status_code == 200
     assert 'value="14"' in elsewhere.get(url("depression")).content.decode()
@@ -475,11 +478,12 @@ def test_wrong_and_expired_codes_are_refused(client):
     fill_until(client, stop="phq9")
     code = resume_code(client)
     elsewhere = Client()
-    response = elsewhere.post(reverse("intake:resume"), {"code": "AAAAA-BBBBB-CCCCC-DDDDD"})
-    assert response.status_code == 400 and "not right, or it has expired" in \
+    response = elsewhere.post(reverse("intake:resume"), {"code": "AAAAA-BBBBB-CCCCC-DDDDD",
+                                                         **DOB})
+    assert response.status_code == 400 and "do not match a saved form" in \
         response.content.decode()
     Submission.objects.update(resume_expires_at=timezone.now() - timedelta(minutes=1))
-    response = elsewhere.post(reverse("intake:resume"), {"code": code})
+    response = elsewhere.post(reverse("intake:resume"), {"code": code, **DOB})
     assert response.status_code == 400
     assert "submission_id" not in elsewhere.session
 
@@ -489,17 +493,17 @@ def test_wrong_codes_are_rate_limited(client):
     code = resume_code(client)
     guesser = Client()
     for _ in range(5):
-        guesser.post(reverse("intake:resume"), {"code": "AAAAA-BBBBB-CCCCC-DDDDD"})
-    response = guesser.post(reverse("intake:resume"), {"code": code})  # even the right one
-    assert response.status_code == 429 and "Too many wrong codes" in response.content.decode()
-    assert ResumeAttempt.objects.filter(succeeded=False).count() == 5
+        guesser.post(reverse("intake:resume"), {"code": "AAAAA-BBBBB-CCCCC-DDDDD", **DOB})
+    response = guesser.post(reverse("intake:resume"), {"code": code, **DOB})  # even the right one
+    assert response.status_code == 429 and "Too many tries" in response.content.decode()
+    assert ResumeAttempt.objects.filter(succeeded=False).count() == 5  # the 6th not evaluated
 
 
 def test_a_new_code_replaces_the_old_one(client):
     fill_until(client, stop="phq9")
     old = resume_code(client)
     resume_code(client)
-    assert Client().post(reverse("intake:resume"), {"code": old}).status_code == 400
+    assert Client().post(reverse("intake:resume"), {"code": old, **DOB}).status_code == 400
 
 
 def test_same_browser_resumes_from_the_start_page(client):
@@ -519,7 +523,7 @@ def test_submitted_drafts_cannot_be_resumed(client):
     fill_until(client)
     code = resume_code(client)
     client.post(reverse("intake:check"))
-    assert Client().post(reverse("intake:resume"), {"code": code}).status_code == 400
+    assert Client().post(reverse("intake:resume"), {"code": code, **DOB}).status_code == 400
 
 
 # --- double submits -----------------------------------------------------------------------------

@@ -164,6 +164,12 @@ AXES_VERBOSE = False  # no start-up banner on every management command
 # lockout would lock out all staff at once.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 
+# How many reverse proxies (TLS terminator, load balancer) stand in front of the site: the client
+# address is then taken from X-Forwarded-For, the same way for axes and for the patient-side
+# limits (trdintake/client_ip.py). 0: the client connects directly (REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = get_int(env, "TRUSTED_PROXY_COUNT", 0, min=0, max=5)
+AXES_CLIENT_IP_CALLABLE = "trdintake.client_ip.client_ip"
+
 STAFF_SESSION_MINUTES = get_int(env, "STAFF_SESSION_MINUTES", 30, min=1)
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = STAFF_SESSION_MINUTES * 60
@@ -307,6 +313,12 @@ URGENT_REVIEW_MINUTES = get_int(env, "URGENT_REVIEW_MINUTES", 30, min=1, max=24 
 ALERT_ON_EVERY_SUBMISSION = get_bool(env, "ALERT_ON_EVERY_SUBMISSION", False)
 MIN_PATIENT_AGE = get_int(env, "MIN_PATIENT_AGE", 18, min=0, max=130)
 RESUME_CODE_DAYS = get_int(env, "RESUME_CODE_DAYS", 30, min=1)
+# Retention (manage.py purge, also run daily by the task worker): drafts not saved for this many
+# days are deleted, except flagged ones staff have not closed.
+DRAFT_RETENTION_DAYS = get_int(env, "DRAFT_RETENTION_DAYS", 30, min=1)
+# New forms (consent given) per client address per hour; raise it for a waiting-room tablet or
+# a network where many patients share one address.
+NEW_DRAFTS_PER_HOUR = get_int(env, "NEW_DRAFTS_PER_HOUR", 20, min=1)
 CLINIC_NEXT_STEPS = get_str(
     env, "CLINIC_NEXT_STEPS",
     "A clinician will read your answers within 3 working days. We will then contact you to "

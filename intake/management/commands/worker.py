@@ -1,0 +1,16 @@
+"""The task worker: makes sure the daily purge is scheduled, then runs django-tasks'
+`db_worker` with the same options (alerts, escalations, e-mails, purge)."""
+
+from django_tasks_db.management.commands.db_worker import Command as DbWorker
+
+from intake import retention
+
+
+class Command(DbWorker):
+    help = "Run the task worker (alerts, escalations, e-mails, the daily purge)."
+
+    def handle(self, *args, **options):
+        if retention.schedule_next():
+            self.stdout.write("Daily purge scheduled.")
+        return super().handle(*args, **options)
+
