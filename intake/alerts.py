@@ -197,6 +197,34 @@ def send_resume_email(address: str, link: str, code: str, attempt: int) -> str:
     return "sent"
 
 
+def requeue_stranded() -> int:
+    """Queue again what a dead worker left behind: pending alerts with no delivery waiting, and
+    unescalated urgent cases with no check waiting. The worker calls it when it starts (a
+    worker killed mid-task leaves that task "running" for good). Returns how many it queued."""
+    from django_tasks_db.models import DBTaskResult
+
+    from .tasks import deliver_alert, escalate_if_unopened
+
+    def waiting(task) -> set[int]:
+        rows = DBTaskResult.objects.filter(status="READY", task_path=task.module_path)
+        return {row["args"][0] for row in rows.values_list("args_kwargs", flat=True)}
+
+    queued = 0
+    for pk in Alert.objects.filter(status=Alert.Status.PENDING).exclude(
+            pk__in=waiting(deliver_alert)).values_list("pk", flat=True):
+        deliver_alert.enqueue(pk)
+        queued += 1
+    unescalated = Submission.objects.filter(
+        safety_level=SafetyLevel.ACUTE, first_viewed_at__isnull=True, escalated_at__isnull=True,
+    ).exclude(pk__in=waiting(escalate_if_unopened))
+    for sub in unescalated:
+        urgent = sub.alerts.filter(kind=Alert.Kind.URGENT).first()
+        base = urgent.link.split("/admin/", 1)[0] if urgent else site_base()
+        schedule_escalation(sub, base)
+        queued += 1
+    return queued
+
+
 def undelivered():
     """Alerts staff should know about: not sent, and either given up or already tried."""
     return Alert.objects.exclude(status=Alert.Status.SENT).filter(attempts__gt=0)

@@ -255,3 +255,21 @@ def test_alert_links_use_the_served_host_in_development(client, settings, mailou
     run_tasks()
     assert "http://127.0.0.1:8765/admin/intake/submission/" in mailoutbox[0].body
 
+
+
+def test_a_worker_killed_mid_delivery_loses_no_alert(client, escalation_settings):
+    """django-tasks leaves a task "running" for good when its worker dies; the next worker
+    queues the alert and the escalation check again when it starts."""
+    mailoutbox = escalation_settings
+    answer_acute(client)
+    DBTaskResult.objects.filter(status="READY").update(status="RUNNING")  # the worker died
+    assert run_tasks() == 0
+    assert alerts.requeue_stranded() == 3  # two alerts and the escalation check
+    assert alerts.requeue_stranded() == 0  # nothing twice
+    run_tasks()
+    assert sorted(m.subject.split(":")[0] for m in mailoutbox) == [
+        "[TRD Clinic] Priority intake to review", "[TRD Clinic] Urgent intake to review now"]
+    sub = Submission.objects.get()
+    with time_machine.travel(sub.flagged_at + timedelta(minutes=31), tick=True):
+        run_tasks()
+    assert any("ESCALATION" in m.subject for m in mailoutbox)
