@@ -122,6 +122,11 @@ class Patient:
         expect(self.page.get_by_role("heading", level=1)).to_contain_text("Before your first")
         self.page.get_by_role("link", name="Start now").click()
 
+    def birthday(self, group: str) -> None:
+        birth = self.page.get_by_role("group", name=group)
+        for part, value in (("Month", "3"), ("Day", "27"), ("Year", "1985")):
+            birth.get_by_label(part, exact=True).fill(value)
+
     def consent(self, *, try_empty: bool = False) -> None:
         self.arrive("/intake/consent/", "Before you start", "consent")
         if try_empty:
@@ -138,9 +143,7 @@ class Patient:
             self.press()
             self.expect_errors("about-you")
             expect(self.page.get_by_label("Full name", exact=True)).to_have_value("Alex Example")
-        birth = self.page.get_by_role("group", name="Date of birth")
-        for part, value in (("Month", "3"), ("Day", "27"), ("Year", "1985")):
-            birth.get_by_label(part, exact=True).fill(value)
+        self.birthday("Date of birth")
         self.fill("E-mail address", "alex@example.org")
         self.pick("How should we contact you?", "E-mail")
         self.press()
@@ -417,11 +420,13 @@ def test_save_and_resume_on_another_device(page, browser_context_factory, assert
     elsewhere.arrive("/resume/", "Carry on with saved answers", "resume")
 
     elsewhere.fill("Your resume code", "AAAAA-BBBBB-CCCCC-DDDDD")
+    elsewhere.birthday("Your date of birth")
     elsewhere.press()
     summary = elsewhere.expect_errors("resume")
-    expect(summary).to_contain_text("That code is not right, or it has expired.")
+    expect(summary).to_contain_text("That code and date of birth do not match a saved form")
 
     elsewhere.fill("Your resume code", code.lower())
+    elsewhere.birthday("Your date of birth")
     elsewhere.press()
     elsewhere.arrive("/intake/safety/", "Safety questions", "resumed")
     other.get_by_role("link", name="Back", exact=True).click()
