@@ -5,7 +5,7 @@ PORT ?= 8000
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: run worker test lint clean bench-assess bench-admin bench-load demo
+.PHONY: run worker test lint clean bench-assess bench-admin bench-load bench-pages demo
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -59,6 +59,12 @@ bench-assess: $(VENV)/.installed
 BENCH_LOAD_ARGS ?=
 bench-load: $(VENV)/.installed
 	$(BIN)/python benchmarks/load.py $(BENCH_LOAD_ARGS)
+
+# Patient pages under wrk against a production gunicorn (2 sync workers) on SQLite and on
+# PostgreSQL, as a share of /healthz/, and in-process render times (needs Debian's wrk).
+bench-pages: $(VENV)/.installed
+	command -v wrk >/dev/null || apt-get install -y wrk
+	$(BIN)/python benchmarks/pages.py
 
 # The staff submission list at 100,000 rows; needs PostgreSQL, e.g.
 # BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/trdintake_bench make bench-admin

@@ -185,7 +185,7 @@ def consent(request):
             if earlier is not None:  # this very form was posted before: carry on with that draft
                 return _carry_on(request, earlier, returning)
             holder.client_token = token
-        if sub is None and not ratelimit.hit("new-draft", client_ip(request),
+        if sub is None and not ratelimit.hit("new-draft", client_ip(request) or "unknown",
                                              settings.NEW_DRAFTS_PER_HOUR, timedelta(hours=1)):
             return page(request, "intake/too_many.html", status=429)
         if sub is None:
@@ -447,7 +447,7 @@ def resume(request):
     """
     form = ResumeForm(posted(request))
     if request.method == "POST" and form.is_valid():
-        client = client_ip(request)
+        client = client_ip(request) or "unknown"
         if not (ratelimit.hit("resume", client, RESUME_TRIES, RESUME_WINDOW)
                 and ratelimit.hit("resume", "all", RESUME_TRIES_ALL, RESUME_WINDOW)):
             form.add_error(None, _("Too many tries. Wait 15 minutes and try again, or start a "

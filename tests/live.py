@@ -117,12 +117,12 @@ class LiveSite:
     """gunicorn serving the project on a database of its own."""
 
     def __init__(self, tmp_path: Path, *, postgres: dict | None = None, workers: int = 2,
-                 threads: int = 4, **env):
+                 threads: int = 4, worker_class: str = "gthread", **env):
         """On a new SQLite file in `tmp_path`, or on a new database of the PostgreSQL server
         `postgres` ({"host", "port", "user", "password"}) when given."""
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        self.workers, self.threads = workers, threads
+        self.workers, self.threads, self.worker_class = workers, threads, worker_class
         self.vendor = "postgresql" if postgres else "sqlite3"
         if postgres is None:
             self.sqlite_path = tmp_path / "live.sqlite3"
@@ -161,7 +161,7 @@ class LiveSite:
             [sys.executable, "-m", "gunicorn", *(["-c", config] if config else []),
              "trdintake.wsgi", "--bind",
              f"127.0.0.1:{self.port}", "--workers", str(self.workers), "--threads",
-             str(self.threads), "--worker-class", "gthread", "--timeout", "60"],
+             str(self.threads), "--worker-class", self.worker_class, "--timeout", "60"],
             env=self.env, cwd=ROOT, stderr=subprocess.DEVNULL, start_new_session=True)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

@@ -224,3 +224,12 @@ def test_the_privacy_notice_says_how_long_what_is_kept(client, settings):
     assert "deleted 45 days after you last saved it" in html
     assert "for 14 days" in html and "works once, with your date of birth" in html
     assert "we keep it until a clinician has dealt with it" in html
+
+
+def test_a_request_without_an_address_has_no_client_address(rf):
+    from trdintake.client_ip import client_ip
+
+    request = rf.get("/")
+    del request.META["REMOTE_ADDR"]
+    assert client_ip(request) is None
+    assert get_client_ip_address(request) is None  # axes stores nothing it cannot parse

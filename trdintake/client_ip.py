@@ -21,9 +21,11 @@ def _valid(address: str) -> str | None:
         return None
 
 
-def client_ip(request) -> str:
+def client_ip(request) -> str | None:
+    """The client's address, or None when the request carries none (axes stores it in an
+    address column, so it must be a real address or nothing)."""
     proxies = settings.TRUSTED_PROXY_COUNT
-    remote = _valid(request.META.get("REMOTE_ADDR", "")) or "unknown"
+    remote = _valid(request.META.get("REMOTE_ADDR", ""))
     if proxies == 0:
         return remote
     forwarded = [part for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")

@@ -1,0 +1,153 @@
+"""Patient page speed (`make bench-pages`): throughput and latency of a production gunicorn on
+SQLite and on PostgreSQL, each page as a share of `/healthz/` (the same middleware, no view
+work), and the in-process render time of every patient page.
+
+wrk (Debian's package) sends the load: 2 threads, 16 connections, 10 seconds a page, against
+gunicorn with 2 sync workers, as a patient part-way through the intake (their session cookie).
+
+    python benchmarks/pages.py [--seconds 10] [--connections 16] [--databases sqlite,postgres]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trdintake.settings")
+os.environ.setdefault("DJANGO_DEBUG", "true")
+
+import django  # noqa: E402
+
+django.setup()
+
+from tests.intake_helpers import PAGES  # noqa: E402
+from tests.live import LiveSite  # noqa: E402
+
+POSTGRES = {"host": os.environ.get("BENCH_PG_HOST", "127.0.0.1"),
+            "port": int(os.environ.get("BENCH_PG_PORT", "5432")),
+            "user": os.environ.get("BENCH_PG_USER", "postgres"), "password": None}
+
+GETS = (("healthz", "/healthz/"), ("start page", "/"), ("question page", "/intake/depression/"),
+        ("PHQ-9 page", "/intake/phq9/"), ("medicine page", "/intake/medicines/add/"))
+RENDERED = ("/", "/privacy/", "/intake/about-you/", "/intake/depression/", "/intake/history/",
+            "/intake/phq9/", "/intake/safety/", "/intake/medicines/", "/intake/medicines/add/",
+            "/intake/therapy/", "/intake/other-treatments/", "/intake/health/",
+            "/intake/check/", "/intake/save/", "/resume/")
+
+POST_SCRIPT = """
+wrk.method = "POST"
+wrk.body = "{body}"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+"""
+
+
+def wrk(url: str, cookie: str, seconds: int, connections: int, body: str | None = None):
+    args = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency",
+            "-H", f"Cookie: {cookie}", "-H", f"Referer: {url}"]
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        if body is not None:
+            script.write(POST_SCRIPT.format(body=body))
+            args += ["-s", script.name]
+    out = subprocess.run([*args, url], capture_output=True, text=True, check=True).stdout
+    os.unlink(script.name)
+
+    def ms(label):
+        value, unit = re.search(rf"{label}\s+([\d.]+)(us|ms|s)", out).groups()
+        return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+    statuses = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+            "p50": ms("50%"), "p99": ms("99%"), "bad": int(statuses.group(1)) if statuses else 0}
+
+
+def patient_cookie(site: LiveSite) -> tuple[str, str]:
+    """A patient who has answered up to the medicines; their Cookie header and CSRF token."""
+    patient = site.browser()
+    patient.fill_until("medicines")
+    cookies = {c.name: c.value for c in patient.jar}
+    return "; ".join(f"{k}={v}" for k, v in cookies.items()), cookies["csrftoken"]
+
+
+def render_times(database_url: str, cookie: str, repeat: int = 30) -> dict[str, float]:
+    """Median in-process time of each patient page (Django's test client, no network)."""
+    code = f"""
+import statistics, time
+from django.test import Client
+client = Client(HTTP_COOKIE={cookie!r}, HTTP_HOST="127.0.0.1")
+for path in {RENDERED!r}:
+    runs = []
+    for _ in range({repeat}):
+        started = time.perf_counter()
+        status = client.get(path).status_code
+        runs.append((time.perf_counter() - started) * 1000)
+    print(path, status, round(statistics.median(runs), 2))
+"""
+    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_DEBUG": "false",
+           "DJANGO_SECRET_KEY": BENCH_KEY, "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+           "DJANGO_SECURE_SSL_REDIRECT": "false", "DJANGO_STATIC_MANIFEST": "false",
+           "CLINIC_ALERT_EMAILS": "duty@clinic.test", "SITE_URL": "https://intake.clinic.test"}
+    out = subprocess.run([sys.executable, "manage.py", "shell", "-c", code], cwd=ROOT, env=env,
+                         capture_output=True, text=True, check=True).stdout
+    return {path: (int(status), float(ms)) for path, status, ms in
+            (line.split() for line in out.splitlines() if line.startswith("/"))}
+
+
+BENCH_KEY = "bench-only-secret-key-" + "x" * 40
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--databases", default="sqlite,postgres")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed: apt-get install -y wrk")
+    print(f"gunicorn {args.workers} sync workers; wrk 2 threads, {args.connections} connections, "
+          f"{args.seconds} s a row; {os.cpu_count()} CPUs")
+    for database in args.databases.split(","):
+        with tempfile.TemporaryDirectory() as tmp:
+            site = LiveSite(Path(tmp), postgres=POSTGRES if database == "postgres" else None,
+                            workers=args.workers, threads=1, worker_class="sync",
+                            DJANGO_SECRET_KEY=BENCH_KEY, CLINIC_ALERT_EMAILS="duty@clinic.test",
+                            SITE_URL="https://intake.clinic.test")
+            site.setup().start()
+            try:
+                cookie, csrf = patient_cookie(site)
+                rows = [(name, wrk(site.base + path, cookie, args.seconds, args.connections))
+                        for name, path in GETS]
+                phq9 = "&".join(f"{k}={v}" for k, v in PAGES["phq9"].items())
+                rows.append(("PHQ-9 saving POST", wrk(
+                    site.base + "/intake/phq9/", cookie, args.seconds, args.connections,
+                    body=f"{phq9}&csrfmiddlewaretoken={csrf}")))
+                ceiling = rows[0][1]["rps"]
+                print(f"\n{database}\n{'page':20} {'req/s':>7} {'share':>6} {'p50 ms':>7} "
+                      f"{'p99 ms':>7} {'errors':>6}")
+                for name, row in rows:
+                    print(f"{name:20} {row['rps']:>7.0f} {row['rps'] / ceiling:>6.0%} "
+                          f"{row['p50']:>7.1f} {row['p99']:>7.1f} {row['bad']:>6}")
+                time.sleep(0.5)
+                print(f"\n{database}: in-process time, median of 30 (ms)")
+                times = render_times(site.database_url, cookie)
+                for path, (status, ms) in times.items():
+                    print(f"  {path:28} {status:>3} {ms:>7.2f}")
+                print(f"  {'median of all pages':28}     "
+                      f"{statistics.median(ms for _status, ms in times.values()):>7.2f}")
+            finally:
+                site.teardown()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
