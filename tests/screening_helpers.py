@@ -1,7 +1,7 @@
 """Small factories and readers shared by the screening tests.
 
-Everything here is built from the written rules (shared reference `trd-rules.md`,
-`treatment-options.md` and the vignettes README), never from the engine's code.
+Everything here is built from the written rules (`docs/screening-rules.md`, version 2, and
+`tests/vignettes/README.md`), never from the engine's code.
 """
 
 from __future__ import annotations
@@ -23,8 +23,9 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 CATALOG_PATH = REPO_ROOT / "intake" / "data" / "medications.csv"
 VIGNETTES_DIR = REPO_ROOT / "tests" / "vignettes"
 
-# treatment-options.md, "When each option is shown", in table order.
+# docs/screening-rules.md section 7, "When each option is shown", in table order.
 OPTION_ORDER = (
+    "antidepressant_start",
     "medication_optimization",
     "switch_or_combine",
     "augmentation",
@@ -59,7 +60,7 @@ ADHERENCE = ("most_days", "often_missed", "unknown")
 IMPROVEMENT = ("lt25", "25to49", "50to74", "gte75", "unknown")
 CURRENT_EPISODE = ("yes", "no", "unknown")
 STOPPED_BECAUSE = ("side_effects", "not_helping", "still_taking", "other", "unknown")
-PSYCHOTIC = ("never", "past", "current")
+PSYCHOTIC = ("never", "past", "current", "unknown")
 PSYCHOTHERAPY_TYPES = (
     "cbt",
     "ipt",

@@ -332,7 +332,7 @@ def test_export_csv_for_managers_is_audited(manager_client, manager, submission,
     first = rows[0]
     assert first["safety_level"] == "non_acute" and first["trd_status"] == "may_apply"
     assert first["confirmed"] == "2" and first["possible"] == "0"
-    assert first["phq9_total"] == "14" and first["rules_version"] == "1"
+    assert first["phq9_total"] == "14" and first["rules_version"] == "2"
     assert "switch_or_combine" in first["options"]
     assert rows[1]["phq9_band"].startswith("'=")  # no formula runs in a spreadsheet
     body = response.content.decode()
