@@ -55,7 +55,7 @@ HEALTH_KEYS = (
 )
 ASQ_FOUR = ("wished_dead", "better_off_dead", "thoughts_past_week", "ever_attempted")
 
-# Field domains from trd-rules.md section 1 and the vignettes README.
+# Field domains from docs/screening-rules.md section 1 and the vignettes README.
 ADHERENCE = ("most_days", "often_missed", "unknown")
 IMPROVEMENT = ("lt25", "25to49", "50to74", "gte75", "unknown")
 CURRENT_EPISODE = ("yes", "no", "unknown")
@@ -243,7 +243,7 @@ def reason(trial_result: dict, code: str) -> dict:
 
 
 def medication_key(trial_data: dict, index: int) -> tuple:
-    """Identity used to count distinct medications (trd-rules.md section 3)."""
+    """Identity used to count distinct medications (docs/screening-rules.md section 3)."""
     medication = trial_data["medication"]
     if medication == "other":
         return ("other", trial_data["other_name"].strip().casefold())

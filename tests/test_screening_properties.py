@@ -172,7 +172,7 @@ def episode(trial: dict) -> str:
 
 
 def expected_trial(trial: dict, limits: Thresholds) -> tuple[str, tuple | None]:
-    """(verdict, (dose, duration, adherence) or None): trd-rules.md section 2."""
+    """(verdict, (dose, duration, adherence) or None): docs/screening-rules.md section 2."""
     entry = CATALOG.get(trial["medication"])
     if entry is not None and entry.role == "augmentation":
         return "augmentation", None
@@ -206,7 +206,7 @@ def expected_trial(trial: dict, limits: Thresholds) -> tuple[str, tuple | None]:
 
 
 def expected_trd(trial_list: list[dict], found: list[str]) -> dict:
-    """Counts and status from the verdicts: trd-rules.md section 3."""
+    """Counts and status from the verdicts: docs/screening-rules.md section 3."""
     keys = [medication_key(trial, index) for index, trial in enumerate(trial_list)]
 
     def with_verdict(wanted: str) -> set:

@@ -474,7 +474,7 @@ def test_msm_total_and_band(months, phq9_total, failures, augmented, ect, total,
     assert result["total"] == sum(result["parts"].values())
 
 
-# --- treatment-options.md: when each option is shown -----------------------------------------
+# --- docs/screening-rules.md section 7: when each option is shown --------------------------
 
 
 @pytest.mark.parametrize(
@@ -649,7 +649,7 @@ def test_antidepressant_start_comes_first():
     assert {"ect", "esketamine", "medical_evaluation"} <= set(codes)
 
 
-# --- treatment-options.md: considerations ----------------------------------------------------
+# --- docs/screening-rules.md section 7.2: considerations -------------------------------------
 
 # (code, answers overrides raising it, option it sits under)
 OPTION_CONSIDERATIONS = [

@@ -42,7 +42,7 @@ MAX_EPISODE_MONTHS = 1200
 
 @dataclass(frozen=True, slots=True)
 class Thresholds:
-    """Clinic-configurable settings the rules use (trd-rules.md section 1)."""
+    """Clinic-configurable settings the rules use (docs/screening-rules.md section 1)."""
 
     min_trial_weeks: float = 6
     intolerance_weeks: float = 4
