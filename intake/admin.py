@@ -31,7 +31,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST, require_safe
 
-from . import audit, services
+from . import audit, services, wording
 from .models import (
     Assessment,
     AuditEvent,
@@ -407,7 +407,8 @@ class SubmissionAdmin(admin.ModelAdmin):
         writer.writerow([
             "reference", "status", "submitted_at", "safety_level", "trd_status", "confirmed",
             "possible", "phq9_total", "phq9_band", "msm_total", "review_status", "assigned_to",
-            "rules_version", "assessed_at", "options",
+            "rules_version", "assessed_at", "options", "safety_level_text", "trd_status_text",
+            "options_text",
         ])
         for sub in rows:
             assessment = current.get(sub.pk)
@@ -420,6 +421,9 @@ class SubmissionAdmin(admin.ModelAdmin):
                 assessment.rules_version if assessment else "",
                 assessment.created_at.isoformat() if assessment else "",
                 " ".join(o["code"] for o in assessment.result["options"]) if assessment else "",
+                wording.safety_level(sub.safety_level),
+                wording.trd_status(sub.trd_status, wording.STAFF) if sub.trd_status else "",
+                wording.csv_options(assessment.result if assessment else None),
             )])
         audit.record(request.user, audit.EXPORTED, None, count=len(rows),
                      references=[sub.reference for sub in rows])

@@ -15,7 +15,9 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import MedicationTrial, Submission, TherapyTried, YesNoUnknown
+from .medicine_choices import label as medicine_label
+from .medicine_names import best_match, normalise
+from .models import Medication, MedicationTrial, Submission, TherapyTried, YesNoUnknown
 from .patient_text import (
     HEALTH_CHOICES,
     OTHER_DIAGNOSIS_CHOICES,
@@ -425,6 +427,9 @@ class MedicineForm(forms.Form):
     other_name = forms.CharField(
         label=_("If it is not in the list, what is it called?"), required=False,
         max_length=200)
+    # Asked only when a typed name matches a catalog medicine: "Did you mean ...?"
+    use_suggestion = radios(_("Did you mean this medicine?"), YES_NO, required=False)
+    suggested_for = forms.CharField(required=False, widget=forms.HiddenInput)
     dose_mg_per_day = forms.DecimalField(
         label=_("What was the highest dose you took each day, in mg?"), required=False,
         help_text=_("Add up all doses in a day. Your pharmacy label or packet shows it."),
@@ -455,9 +460,10 @@ class MedicineForm(forms.Form):
                        error_messages={"required": _("Select if you took it on most days")})
     improvement = radios(_("How much did it help?"), MedicationTrial.Improvement.choices,
                          error_messages={"required": _("Select how much it helped")})
+    # Not asked for a medicine still being taken: that counts as this episode (rules v2).
     current_episode = radios(_("Did you take it during this episode of depression?"),
-                             YesNoUnknown.choices,
-                             error_messages={"required": _("Select yes, no or I don't know")})
+                             YesNoUnknown.choices, required=False,
+                             help_text=_("Skip this if you are still taking it."))
     stopped_because = radios(_("Why did you stop taking it?"),
                              MedicationTrial.StoppedBecause.choices,
                              error_messages={"required": _("Select why you stopped, or that "
@@ -465,6 +471,7 @@ class MedicineForm(forms.Form):
 
     def __init__(self, *args, catalog_choices, **kwargs):
         super().__init__(*args, **kwargs)
+        self.suggestion = None  # the catalog medicine a typed name seems to mean
         self.fields["medication"].choices = [
             ("", _("Choose a medicine")),
             *catalog_choices,
@@ -492,6 +499,8 @@ class MedicineForm(forms.Form):
         if data.get("medication") == self.OTHER and not (data.get("other_name") or "").strip() \
                 and "other_name" not in self.errors:
             self.add_error("other_name", _("Enter the name of the medicine"))
+        elif data.get("medication") == self.OTHER and "other_name" not in self.errors:
+            self._did_you_mean(data)
         value_or_unknown(
             self, "dose_mg_per_day", "dose_unknown",
             _("Enter the highest daily dose in mg, or select I don't know the dose"),
@@ -503,10 +512,44 @@ class MedicineForm(forms.Form):
         if data.get("duration_amount") is not None and not data.get("duration_unit") \
                 and "duration_unit" not in self.errors:
             self.add_error("duration_unit", _("Select weeks or months"))
+        still_taking = data.get("stopped_because") == MedicationTrial.StoppedBecause.STILL_TAKING
+        if not still_taking and not data.get("current_episode") \
+                and "current_episode" not in self.errors:
+            self.add_error("current_episode", _("Select yes, no or I don't know"))
         if data.get("duration_unit") == "months" and data.get("duration_amount") is not None \
                 and data["duration_amount"] > MAX_MONTHS:
             self.add_error("duration_amount", _("Check how long: that is more than 50 years"))
         return data
+
+    @property
+    def suggestion_key(self) -> str:
+        """What the "Did you mean" answer refers to: the medicine and the name typed."""
+        if self.suggestion is None:
+            return ""
+        typed = normalise(self.cleaned_data.get("other_name") or "")
+        return f"{self.suggestion.slug}:{typed}"
+
+    def _did_you_mean(self, data) -> None:
+        """A typed name that matches a catalog medicine (exactly, by brand, or with a small
+        typo) is confirmed with the patient: yes stores the catalog medicine, no keeps the
+        name as typed. The question is asked again if the typed name changes."""
+        match = best_match(Medication.objects.filter(active=True), data["other_name"])
+        if match is None:
+            return
+        self.suggestion = match
+        answered = data.get("suggested_for") == self.suggestion_key and \
+            data.get("use_suggestion") in ("yes", "no")
+        name = medicine_label(match)
+        field = self.fields["use_suggestion"]
+        field.label = _("Did you mean %(name)s?") % {"name": name}
+        field.help_text = _("Select no to keep the name as you typed it.")
+        self["use_suggestion"].label = field.label  # the bound field copied the label already
+        if not answered:
+            self.add_error("use_suggestion", _(
+                "Select yes if you meant %(name)s, or no to keep the name you typed") % {
+                "name": name})
+        elif data["use_suggestion"] == "yes":
+            data["medication"] = match.slug
 
     def apply_to(self, trial: MedicationTrial, catalog_by_slug: dict) -> MedicationTrial:
         data = self.cleaned_data
@@ -521,6 +564,8 @@ class MedicineForm(forms.Form):
         trial.duration_unit = data["duration_unit"] if data["duration_amount"] is not None else ""
         for name in ("adherence", "improvement", "current_episode", "stopped_because"):
             setattr(trial, name, data[name])
+        if trial.stopped_because == MedicationTrial.StoppedBecause.STILL_TAKING:
+            trial.current_episode = YesNoUnknown.YES  # still taking: this episode
         return trial
 
 

@@ -1,5 +1,5 @@
 """The medicine picker: catalog rows grouped by kind, labelled with generic and brand names,
-and a plain search so a patient can find a medicine by either name without JavaScript."""
+and a search that finds a medicine by either name, typos tolerated, without JavaScript."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from django.utils.translation import gettext_lazy as _
 
+from .medicine_names import SearchResult, search
 from .models import Medication
 
 GROUPS = (
@@ -35,13 +36,10 @@ def label(med: Medication) -> str:
     return f"{med.generic_name} ({brands})" if brands else med.generic_name
 
 
-def search_catalog(meds: Iterable[Medication], query: str) -> set[str]:
-    """Slugs whose generic or brand name contains the query (case-insensitive)."""
-    needle = " ".join(query.split()).casefold()
-    if not needle:
-        return {m.slug for m in meds}
-    return {m.slug for m in meds
-            if needle in m.generic_name.casefold() or needle in m.brand_names.casefold()}
+def search_catalog(meds: Iterable[Medication], query: str) -> SearchResult:
+    """Active medicines matching the query by generic or brand name, typos tolerated; when
+    none matches, the closest few (`matched` False). See `medicine_names.search`."""
+    return search([m for m in meds if m.active], query)
 
 
 def catalog_choices(meds: Iterable[Medication], only: set[str] | None = None,

@@ -146,6 +146,7 @@ class Submission(models.Model):
         NEVER = "never", _("No, never")
         PAST = "past", _("Yes, in the past")
         CURRENT = "current", _("Yes, during this episode")
+        UNKNOWN = "unknown", _("I don't know")
 
     class Trauma(models.TextChoices):
         YES = "yes", _("Yes")

@@ -1,20 +1,13 @@
-"""The results page, built from a stored assessment: words for every code it holds."""
+"""The results page, built from a stored assessment; every word comes from `wording`."""
 
 from __future__ import annotations
 
 from django.conf import settings
 
+from . import wording
 from .models import Assessment, MedicationTrial, Submission
-from .patient_text import (
-    CONSIDERATION_TEXT,
-    OPTION_REASON_TEXT,
-    OPTION_TEXT,
-    PHQ9_BANDS,
-    QUESTIONS_TO_ASK,
-    TRD_RESULT,
-    VERDICT_TEXT,
-    reason_text,
-)
+from .patient_text import QUESTIONS_TO_ASK
+from .wording import PATIENT
 
 
 def trial_name(trial: MedicationTrial | None, stored: dict) -> str:
@@ -26,36 +19,31 @@ def trial_name(trial: MedicationTrial | None, stored: dict) -> str:
 def results_context(sub: Submission, assessment: Assessment) -> dict:
     result = assessment.result
     trials = list(sub.trials.select_related("medication"))
+    names = [trial_name(trials[i] if i < len(trials) else None, stored)
+             for i, stored in enumerate(result["trd"]["trials"])]
     medicines = [
         {
-            "name": trial_name(trials[i] if i < len(trials) else None, stored),
+            "name": name,
             "verdict": stored["verdict"],
-            "verdict_text": VERDICT_TEXT[stored["verdict"]],
-            "reasons": [reason_text(r) for r in stored["reasons"]],
+            "verdict_text": wording.verdict(stored["verdict"], PATIENT),
+            "reasons": [wording.reason(r, PATIENT) for r in stored["reasons"]],
         }
-        for i, stored in enumerate(result["trd"]["trials"])
+        for name, stored in zip(names, result["trd"]["trials"], strict=True)
     ]
-    options = [
-        {
-            "code": option["code"],
-            "title": OPTION_TEXT[option["code"]]["title"],
-            "facts": OPTION_TEXT[option["code"]]["facts"],
-            "why": [OPTION_REASON_TEXT.get(code, code) for code in option["reasons"]],
-            "considerations": [CONSIDERATION_TEXT[c] for c in option["considerations"]],
-        }
-        for option in result["options"]
-    ]
-    heading, explanation = TRD_RESULT[result["trd"]["status"]]
+    tried, catalog_names = wording.tried_for(assessment.answers)
+    options = [wording.option_words(option, PATIENT, tried, catalog_names)
+               for option in result["options"]]
     return {
         "assessment": assessment,
         "trd_status": result["trd"]["status"],
-        "trd_heading": heading,
-        "trd_explanation": explanation,
+        "trd_heading": wording.trd_status(result["trd"]["status"], PATIENT),
+        "trd_explanation": wording.trd_explanation(result, names),
         "medicines": medicines,
         "options": options,
-        "general_considerations": [CONSIDERATION_TEXT[c] for c in result["considerations"]],
+        "general_considerations": [wording.consideration(c, PATIENT)
+                                   for c in result["considerations"]],
         "phq9_total": result["phq9"]["total"],
-        "phq9_band": PHQ9_BANDS[result["phq9"]["band"]],
+        "phq9_band": wording.phq9_band(result["phq9"]["band"], PATIENT),
         "questions": QUESTIONS_TO_ASK,
         "next_steps": settings.CLINIC_NEXT_STEPS,
     }

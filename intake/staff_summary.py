@@ -3,7 +3,7 @@
 A plain function from a submission to a context of readable words: safety first, then the TRD
 result with a table of every medicine, treatments, risk factors, considerations, options shown,
 the approximate MSM, the patient's own words, contact details and the consent record, and the
-history of every stored assessment. Words come from `patient_text` wherever they exist.
+history of every stored assessment. Every word for a code comes from `wording` (staff words).
 """
 
 from __future__ import annotations
@@ -12,41 +12,11 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
-from .models import (
-    Assessment,
-    MedicationTrial,
-    SafetyLevel,
-    Submission,
-    TherapyTried,
-    TrdStatus,
-    YesNoUnknown,
-)
-from .patient_text import (
-    CONSIDERATION_TEXT,
-    HEALTH_CHOICES,
-    OPTION_REASON_TEXT,
-    OPTION_TEXT,
-    OTHER_DIAGNOSIS_CHOICES,
-    OTHER_TREATMENT_CHOICES,
-    PHQ9_ANSWERS,
-    PHQ9_BANDS,
-    THERAPY_CHOICES,
-    TREATMENT_HELPED_CHOICES,
-    VERDICT_TEXT,
-    reason_text,
-)
+from . import wording
+from .models import Assessment, MedicationTrial, SafetyLevel, Submission
+from .wording import PATIENT, STAFF
 
-NOT_ANSWERED = _("Not answered")
-
-VERDICT_SHORT = {
-    "failed_adequate": _("Adequate trial, failed"),
-    "possibly_failed_adequate": _("Possibly adequate, failed"),
-    "inadequate": _("Inadequate trial"),
-    "responded": _("Responded"),
-    "intolerance": _("Intolerance"),
-    "other_episode": _("Earlier episode"),
-    "augmentation": _("Augmentation"),
-}
+NOT_ANSWERED = wording.MISSING[STAFF]
 MSM_PARTS = (
     ("duration", _("Duration of this episode")),
     ("severity", _("Severity (PHQ-9, psychosis)")),
@@ -91,22 +61,14 @@ class MedicineRow:
 
 
 def _yes_no(value) -> str:
-    if value is None:
-        return str(NOT_ANSWERED)
-    return str(_("Yes") if value else _("No"))
+    return wording.yes_no(value, STAFF)
 
 
-def _choice(choices, value) -> str:
-    if value in ("", None):
-        return str(NOT_ANSWERED)
-    return str(dict(choices).get(value, value))
+def _choice(kind: str, value) -> str:
+    return wording.answer(kind, value, STAFF)
 
 
-def _num(value) -> str:
-    if value is None:
-        return ""
-    number = float(value)
-    return f"{number:g}" if number != int(number) else str(int(number))
+_num = wording.number
 
 
 def _part(value) -> str:
@@ -131,20 +93,21 @@ def medicine_rows(sub: Submission, assessment: Assessment | None,
             name=trial.display_name,
             drug_class=med.drug_class if med else str(_("not in the catalog")),
             role=med.get_role_display() if med else "",
-            dose=f"{_num(trial.dose_mg_per_day)} mg/day" if trial.dose_mg_per_day is not None
-            else str(_("unknown")),
-            minimum=f"{_num(minimum)} mg/day" if minimum is not None else str(_("none")),
+            dose=wording.mg_a_day(trial.dose_mg_per_day, STAFF),
+            minimum=wording.mg_a_day(minimum, STAFF) if minimum is not None else str(_("none")),
             dose_ok=_part(stored.get("dose")) if stored else "",
-            weeks=_num(round(trial.weeks, 1)) if trial.weeks is not None else str(_("unknown")),
-            adherence=trial.get_adherence_display(),
-            improvement=trial.get_improvement_display(),
-            episode=_choice(YesNoUnknown.choices, trial.current_episode),
-            stopped=trial.get_stopped_because_display(),
+            weeks=_num(trial.weeks) if trial.weeks is not None else str(_("unknown")),
+            adherence=_choice("adherence", trial.adherence),
+            improvement=_choice("improvement", trial.improvement),
+            episode=str(_("Yes (still taking)"))
+            if trial.stopped_because == MedicationTrial.StoppedBecause.STILL_TAKING
+            else _choice("current_episode", trial.current_episode),
+            stopped=_choice("stopped_because", trial.stopped_because),
         )
         if stored is not None:
-            row.verdict = str(VERDICT_SHORT.get(stored["verdict"], stored["verdict"]))
-            row.verdict_text = str(VERDICT_TEXT.get(stored["verdict"], stored["verdict"]))
-            row.reasons = [str(reason_text(r)) for r in stored["reasons"]]
+            row.verdict = wording.verdict(stored["verdict"], STAFF)
+            row.verdict_text = wording.verdict(stored["verdict"], PATIENT)
+            row.reasons = [wording.reason(r, STAFF) for r in stored["reasons"]]
         rows.append(row)
     return rows
 
@@ -165,41 +128,38 @@ def risk_factors(sub: Submission) -> list[Fact]:
         months = Fact(_("Length of this episode"),
                       _("%(n)s months") % {"n": sub.episode_months}, sub.episode_months > 24)
     health = set(sub.health_conditions)
-    health_labels = dict(HEALTH_CHOICES)
     return [
         onset,
         Fact(_("Episodes in their life"),
-             _choice(Submission.EpisodeCount.choices, sub.episode_count),
+             _choice("episode_count", sub.episode_count),
              sub.episode_count in {"3_5", "6_plus"}),
         months,
         Fact(_("Hospital stays for mental health"),
-             _choice(YesNoUnknown.choices, sub.hospital_stays), sub.hospital_stays == "yes"),
+             _choice("yes_no_unknown", sub.hospital_stays), sub.hospital_stays == "yes"),
         Fact(_("Mania, hypomania or bipolar disorder"),
-             _choice(YesNoUnknown.choices, sub.bipolar_history), sub.bipolar_history == "yes"),
-        Fact(_("Psychotic symptoms"), _choice(Submission.Psychosis.choices,
-                                              sub.psychotic_symptoms),
-             sub.psychotic_symptoms in {"past", "current"}),
-        Fact(_("Other diagnoses"), ", ".join(str(dict(OTHER_DIAGNOSIS_CHOICES).get(c, c))
-                                             for c in sub.other_diagnoses) or str(_("None")),
+             _choice("yes_no_unknown", sub.bipolar_history), sub.bipolar_history == "yes"),
+        Fact(_("Psychotic symptoms"), _choice("psychotic_symptoms", sub.psychotic_symptoms),
+             sub.psychotic_symptoms in {"past", "current", "unknown"}),
+        Fact(_("Other diagnoses"), wording.answers("other_diagnosis", sub.other_diagnoses, STAFF),
              bool(sub.other_diagnoses)),
         Fact(_("Depression or bipolar disorder in close family"),
-             _choice(YesNoUnknown.choices, sub.family_history), sub.family_history == "yes"),
+             _choice("yes_no_unknown", sub.family_history), sub.family_history == "yes"),
         Fact(_("Difficult or traumatic experiences"),
-             _choice(Submission.Trauma.choices, sub.trauma), sub.trauma == "yes"),
+             _choice("trauma", sub.trauma), sub.trauma == "yes"),
         Fact(_("Problems with alcohol or drugs in the past year"),
              _yes_no("substance_use" in health), "substance_use" in health),
         Fact(_("Another long-term illness"), _yes_no("chronic_illness" in health),
              "chronic_illness" in health),
         Fact(_("Other health answers"),
-             ", ".join(str(health_labels.get(c, c)) for c in sub.health_conditions
-                       if c not in {"substance_use", "chronic_illness"}) or str(_("None"))),
+             wording.answers("health", [c for c in sub.health_conditions
+                                        if c not in {"substance_use", "chronic_illness"}], STAFF)),
     ]
 
 
 def safety_facts(sub: Submission) -> list[Fact]:
     item9 = sub.phq9[8] if len(sub.phq9) == 9 else None
     facts = [Fact(_("PHQ-9 item 9 (thoughts of being better off dead or of self-harm)"),
-                  _choice(PHQ9_ANSWERS, str(item9) if item9 is not None else None),
+                  _choice("phq9_answer", str(item9) if item9 is not None else None),
                   bool(item9))]
     for name, label in ASQ_LABELS:
         value = getattr(sub, name)
@@ -220,18 +180,14 @@ def staff_summary(sub: Submission) -> dict:
     options = []
     considerations = []
     if result:
+        tried, names = wording.tried_for(current.answers)
         for option in result["options"]:
-            text = OPTION_TEXT.get(option["code"], {})
-            options.append({
-                "code": option["code"],
-                "title": str(text.get("title", option["code"])),
-                "why": [str(OPTION_REASON_TEXT.get(c, c)) for c in option["reasons"]],
-                "considerations": [str(CONSIDERATION_TEXT.get(c, c))
-                                   for c in option["considerations"]],
-            })
-            considerations += [(c, str(CONSIDERATION_TEXT.get(c, c)))
+            words = wording.option_words(option, STAFF, tried, names)
+            words["title"] = wording.option_title(option["code"], PATIENT)  # as they saw it
+            options.append(words)
+            considerations += [(c, wording.consideration(c, STAFF))
                                for c in option["considerations"]]
-        considerations += [(c, str(CONSIDERATION_TEXT.get(c, c)))
+        considerations += [(c, wording.consideration(c, STAFF))
                            for c in result["considerations"]]
 
     msm = None
@@ -239,13 +195,10 @@ def staff_summary(sub: Submission) -> dict:
         parts = result["msm"]["parts"]
         msm = {
             "total": result["msm"]["total"],
-            "band": result["msm"]["band"],
+            "band": wording.msm_band(result["msm"]["band"]),
             "parts": [(label, parts.get(key)) for key, label in MSM_PARTS],
         }
 
-    therapy_labels = dict(THERAPY_CHOICES)
-    treatment_labels = dict(OTHER_TREATMENT_CHOICES)
-    helped_labels = dict(TREATMENT_HELPED_CHOICES)
     augmentation = [t.display_name for t in trials
                     if t.medication_id and t.medication.role == "augmentation"]
 
@@ -264,7 +217,7 @@ def staff_summary(sub: Submission) -> dict:
         "assessment": current,
         "trd": {
             "status": result["trd"]["status"],
-            "label": dict(TrdStatus.choices).get(result["trd"]["status"]),
+            "label": wording.trd_status(result["trd"]["status"], STAFF),
             "confirmed": result["trd"]["confirmed"],
             "possible": result["trd"]["possible"],
             "strict_confirmed": result["trd"]["strict_confirmed"],
@@ -274,20 +227,20 @@ def staff_summary(sub: Submission) -> dict:
         "medicines": medicine_rows(sub, current, trials),
         "augmentation": augmentation,
         "therapies": [
-            {"name": str(therapy_labels.get(t.type, t.type)).split(":")[0],
+            {"name": _choice("therapy", t.type),
              "sessions": t.sessions if t.sessions is not None else str(_("not given")),
-             "helped": _choice(TherapyTried.Helped.choices, t.helped)}
+             "helped": _choice("therapy_helped", t.helped)}
             for t in therapies
         ],
         "other_treatments": [
-            (str(treatment_labels.get(code, code)), str(helped_labels.get(helped, helped)))
+            (_choice("other_treatment", code), _choice("treatment_helped", helped))
             for code, helped in sub.other_treatments.items() if helped != "not_tried"
         ],
         "risk_factors": risk_factors(sub),
         "considerations": considerations,
         "options": options,
         "phq9": {"total": result["phq9"]["total"] if result else None,
-                 "band": str(PHQ9_BANDS.get(result["phq9"]["band"], "")) if result else ""},
+                 "band": wording.phq9_band(result["phq9"]["band"], STAFF) if result else ""},
         "msm": msm,
         "anything_else": sub.anything_else,
         "contact": [
@@ -296,8 +249,7 @@ def staff_summary(sub: Submission) -> dict:
                  else str(NOT_ANSWERED)),
             Fact(_("E-mail address"), sub.email or str(NOT_ANSWERED)),
             Fact(_("Phone number"), sub.phone or str(NOT_ANSWERED)),
-            Fact(_("Preferred contact"), _choice(Submission.ContactPreference.choices,
-                                                 sub.contact_preference)),
+            Fact(_("Preferred contact"), _choice("contact_preference", sub.contact_preference)),
         ],
         "consent": {
             "consented_at": sub.consented_at,

@@ -320,8 +320,9 @@ def medicine_edit(request, position=None):
     catalog = {m.slug: m for m in Medication.objects.all()}
     query = request.POST.get("search", "")[:100] if request.method == "POST" else ""
     searching = request.method == "POST" and request.POST.get("action") == "search"
-    choices = catalog_choices(catalog.values(), search_catalog(catalog.values(), query)
-                              if searching else None, keep=trial.medication if trial else None)
+    search = search_catalog(catalog.values(), query) if searching else None
+    choices = catalog_choices(catalog.values(), search.slugs if search else None,
+                              keep=trial.medication if trial else None)
     data = request.POST if request.method == "POST" and not searching else None
     initial = MedicineForm.initial_for(trial) if not searching else request.POST.dict()
     form = MedicineForm(data, catalog_choices=choices, initial=initial)
@@ -344,7 +345,7 @@ def medicine_edit(request, position=None):
                 locked.save(update_fields=["updated_at"])
         return redirect("intake:medicines")
     return page(request, "intake/medicine.html", sub=sub, step=BY_SLUG["medicines"], form=form,
-                trial=trial, query=query, searching=searching,
+                trial=trial, query=query, searching=searching, search=search,
                 client_token=client_token(request) or uuid.uuid4().hex)
 
 

@@ -1,7 +1,7 @@
 """Small factories and readers shared by the screening tests.
 
-Everything here is built from the written rules (shared reference `trd-rules.md`,
-`treatment-options.md` and the vignettes README), never from the engine's code.
+Everything here is built from the written rules (`docs/screening-rules.md`, version 2, and
+`tests/vignettes/README.md`), never from the engine's code.
 """
 
 from __future__ import annotations
@@ -23,8 +23,9 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 CATALOG_PATH = REPO_ROOT / "intake" / "data" / "medications.csv"
 VIGNETTES_DIR = REPO_ROOT / "tests" / "vignettes"
 
-# treatment-options.md, "When each option is shown", in table order.
+# docs/screening-rules.md section 7, "When each option is shown", in table order.
 OPTION_ORDER = (
+    "antidepressant_start",
     "medication_optimization",
     "switch_or_combine",
     "augmentation",
@@ -54,12 +55,12 @@ HEALTH_KEYS = (
 )
 ASQ_FOUR = ("wished_dead", "better_off_dead", "thoughts_past_week", "ever_attempted")
 
-# Field domains from trd-rules.md section 1 and the vignettes README.
+# Field domains from docs/screening-rules.md section 1 and the vignettes README.
 ADHERENCE = ("most_days", "often_missed", "unknown")
 IMPROVEMENT = ("lt25", "25to49", "50to74", "gte75", "unknown")
 CURRENT_EPISODE = ("yes", "no", "unknown")
 STOPPED_BECAUSE = ("side_effects", "not_helping", "still_taking", "other", "unknown")
-PSYCHOTIC = ("never", "past", "current")
+PSYCHOTIC = ("never", "past", "current", "unknown")
 PSYCHOTHERAPY_TYPES = (
     "cbt",
     "ipt",
@@ -242,7 +243,7 @@ def reason(trial_result: dict, code: str) -> dict:
 
 
 def medication_key(trial_data: dict, index: int) -> tuple:
-    """Identity used to count distinct medications (trd-rules.md section 3)."""
+    """Identity used to count distinct medications (docs/screening-rules.md section 3)."""
     medication = trial_data["medication"]
     if medication == "other":
         return ("other", trial_data["other_name"].strip().casefold())

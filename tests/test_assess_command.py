@@ -52,7 +52,7 @@ def test_one_line_per_history_in_input_order(tmp_path, capsys):
 
 def test_line_has_the_documented_keys(tmp_path, capsys):
     (line,) = run(write(tmp_path, "a.json", answers_of(VIGNETTES[0])), capsys=capsys)
-    assert line["rules_version"] == "1"
+    assert line["rules_version"] == "2"
     assert set(line["trd"]) >= {"status", "confirmed", "possible", "strict_confirmed",
                                 "classes_confirmed", "trials"}
     assert [t["medication"] for t in line["trd"]["trials"]] == ["sertraline", "escitalopram"]

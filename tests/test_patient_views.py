@@ -377,7 +377,7 @@ def test_submit_assesses_once_and_locks(client):
     assert sub.status == Submission.Status.SUBMITTED and sub.submitted_at is not None
     assert Assessment.objects.count() == 1
     assessment = Assessment.objects.get()
-    assert assessment.rules_version == "1"
+    assert assessment.rules_version == "2"
     assert assessment.thresholds == {"min_trial_weeks": 6.0, "intolerance_weeks": 4.0,
                                      "min_doses": {"escitalopram": 10.0, "sertraline": 50.0}}
     assert sub.trd_status == "unclear" and sub.confirmed_count == 1 and sub.possible_count == 1

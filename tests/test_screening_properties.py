@@ -1,6 +1,6 @@
 """Property tests: the screening rules hold for any valid history, not only the vignettes.
 
-`expected_*` below restate trd-rules.md and treatment-options.md as a small reference model;
+`expected_*` below restate docs/screening-rules.md (version 2) as a small reference model;
 the engine's output is compared with it, and with invariants and metamorphic relations
 (reordering, duplicating, adding a responded trial, lowering a dose).
 """
@@ -13,7 +13,7 @@ import json
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from intake.screening import Thresholds
+from intake.screening import Thresholds, parse_answers, tried_summary
 from tests.screening_helpers import (
     ADHERENCE,
     ASQ_FOUR,
@@ -166,12 +166,17 @@ thresholds = st.one_of(
 # --- the written rules as a reference model --------------------------------------------------
 
 
+def episode(trial: dict) -> str:
+    """Version 2, section 1: a medicine still being taken is taken in this episode."""
+    return "yes" if trial["stopped_because"] == "still_taking" else trial["current_episode"]
+
+
 def expected_trial(trial: dict, limits: Thresholds) -> tuple[str, tuple | None]:
-    """(verdict, (dose, duration, adherence) or None): trd-rules.md section 2."""
+    """(verdict, (dose, duration, adherence) or None): docs/screening-rules.md section 2."""
     entry = CATALOG.get(trial["medication"])
     if entry is not None and entry.role == "augmentation":
         return "augmentation", None
-    if trial["current_episode"] == "no":
+    if episode(trial) == "no":
         return "other_episode", None
     if trial["improvement"] in RESPONDED:
         return "responded", None
@@ -194,14 +199,14 @@ def expected_trial(trial: dict, limits: Thresholds) -> tuple[str, tuple | None]:
     if (
         parts == ("yes", "yes", "yes")
         and trial["improvement"] in NOT_RESPONDED
-        and trial["current_episode"] == "yes"
+        and episode(trial) == "yes"
     ):
         return "failed_adequate", parts
     return "possibly_failed_adequate", parts
 
 
 def expected_trd(trial_list: list[dict], found: list[str]) -> dict:
-    """Counts and status from the verdicts: trd-rules.md section 3."""
+    """Counts and status from the verdicts: docs/screening-rules.md section 3."""
     keys = [medication_key(trial, index) for index, trial in enumerate(trial_list)]
 
     def with_verdict(wanted: str) -> set:
@@ -254,7 +259,7 @@ def expected_msm(data: dict, found: list[str], counts: dict) -> dict:
     months = data["current_episode_months"]
     psychotic_now = data["psychotic_symptoms"] == "current"
     augmented = any(
-        verdict == "augmentation" and trial["current_episode"] != "no"
+        verdict == "augmentation" and episode(trial) != "no"
         for verdict, trial in zip(found, data["medication_trials"], strict=True)
     )
     parts = {
@@ -282,18 +287,21 @@ def expected_options(data: dict, judged: list[tuple], counts: dict, limits: Thre
     trials_ = data["medication_trials"]
     health = data["health"]
     optimise = any(
-        verdict == "inadequate" and trial["current_episode"] == "yes" and "no" in parts[:2]
+        verdict == "inadequate" and episode(trial) == "yes" and "no" in parts[:2]
         for trial, (verdict, parts) in zip(trials_, judged, strict=True)
     ) or any(
         trial["stopped_because"] == "still_taking"
         and _is_antidepressant(trial)
         and trial["weeks"] is not None
         and trial["weeks"] < limits.min_trial_weeks
-        and trial["current_episode"] != "no"
         for trial in trials_
+    )
+    antidepressant_this_episode = any(
+        _is_antidepressant(trial) and episode(trial) in ("yes", "unknown") for trial in trials_
     )
     trd_possible = status in ("may_apply", "unclear")
     shown = {
+        "antidepressant_start": not antidepressant_this_episode,
         "medication_optimization": optimise,
         "switch_or_combine": failed >= 1,
         "augmentation": trd_possible,
@@ -313,7 +321,7 @@ def expected_options(data: dict, judged: list[tuple], counts: dict, limits: Thre
 
 
 HEALTH_CONSIDERATIONS = {
-    "seizures": ("tms:seizures",),
+    "seizures": ("switch_or_combine:seizures", "tms:seizures"),
     "metal_in_head": ("tms:metal_in_head",),
     "implanted_device": ("tms:implanted_device",),
     "vascular_brain": ("esketamine:vascular",),
@@ -495,3 +503,63 @@ def test_lowering_a_failed_trials_dose_never_raises_the_counts(data, where):
     assert after["trd"]["confirmed"] <= before["trd"]["confirmed"]
     total = after["trd"]["confirmed"] + after["trd"]["possible"]
     assert total <= before["trd"]["confirmed"] + before["trd"]["possible"]
+
+
+@PROPERTY_SETTINGS
+@given(data=answer_dicts(min_trials=1), where=st.data())
+def test_episode_answer_of_a_medicine_still_taken_changes_nothing(data, where):
+    before = run(data)
+    still = [i for i, t in enumerate(data["medication_trials"])
+             if t["stopped_because"] == "still_taking"]
+    assume(still)
+    index = where.draw(st.sampled_from(still))
+    data["medication_trials"][index]["current_episode"] = where.draw(
+        st.sampled_from(CURRENT_EPISODE))
+    assert run(data) == before
+
+
+@PROPERTY_SETTINGS
+@given(data=answer_dicts(min_trials=1), where=st.data())
+def test_psychosis_unknown_raises_what_past_raises_and_what_never_does_not(data, where):
+    data["psychotic_symptoms"] = "unknown"
+    unknown = run(data)
+    data["psychotic_symptoms"] = "past"
+    past = run(data)
+    assert unknown == past  # "unknown" is treated like "ever" but not "current"
+
+
+# --- options that name what the patient tried ------------------------------------------------
+
+
+def _parts(name: str) -> set[str]:
+    return set(name.casefold().replace("-", " ").split())
+
+
+@PROPERTY_SETTINGS
+@given(data=answer_dicts())
+def test_examples_never_name_a_medicine_already_tried(data):
+    answers = parse_answers(copy.deepcopy(data), CATALOG)
+    tried = tried_summary(answers, CATALOG)
+    taken = set()
+    for trial in data["medication_trials"]:
+        if trial["medication"] in CATALOG:
+            taken |= _parts(CATALOG[trial["medication"]].generic_name)
+        elif trial["medication"] == "other":
+            taken |= _parts(trial["other_name"])
+    if data["health"]["seizures"]:
+        taken.add("bupropion")
+    for slug in (*tried.switch_examples, *tried.augmentation_examples):
+        assert not _parts(CATALOG[slug].generic_name) & taken, slug
+    for slug in tried.switch_examples:
+        assert CATALOG[slug].role == "antidepressant"
+    for slug in tried.augmentation_examples:
+        assert CATALOG[slug].role == "augmentation"
+    addons = [t["medication"] for t in data["medication_trials"]
+              if t["medication"] in CATALOG and CATALOG[t["medication"]].role == "augmentation"]
+    assert tried.addons_tried == tuple(dict.fromkeys(addons))
+    assert not set(tried.families_tried) & set(tried.usual_families_not_tried)
+    antidepressants = {t["medication"] for t in data["medication_trials"]
+                       if t["medication"] in CATALOG
+                       and CATALOG[t["medication"]].role == "antidepressant"}
+    assert set(tried.antidepressants_tried) == antidepressants
+    assert bool(tried.families_tried) == bool(antidepressants)

@@ -1,4 +1,4 @@
-"""Boundary and rule tests for the screening engine, from trd-rules.md and treatment-options.md.
+"""Boundary and rule tests for the screening engine, rules version 2 (docs/screening-rules.md).
 
 Each test builds a small history with the factories in `screening_helpers` and reads the
 JSON-ready result of parse + assess + assessment_to_dict.
@@ -67,8 +67,8 @@ def test_catalog_loads_every_row_of_the_project_csv():
 
 def test_rules_version_and_default_thresholds_are_recorded():
     result = run(answers(medication_trials=[failed("sertraline"), failed("venlafaxine")]))
-    assert RULES_VERSION == "1"
-    assert result["rules_version"] == "1"
+    assert RULES_VERSION == "2"
+    assert result["rules_version"] == "2"
     assert result["thresholds"] == {
         "min_trial_weeks": 6.0,
         "intolerance_weeks": 4.0,
@@ -408,6 +408,8 @@ def test_msm_total_is_null_when_episode_duration_unknown():
         (27, "past", 4),
         (0, "current", 5),
         (4, "past", 1),
+        (27, "unknown", 4),  # version 2: "I don't know" is not "current"
+        (0, "unknown", 1),
     ],
 )
 def test_msm_severity(phq9_total, psychotic, points):
@@ -472,7 +474,7 @@ def test_msm_total_and_band(months, phq9_total, failures, augmented, ect, total,
     assert result["total"] == sum(result["parts"].values())
 
 
-# --- treatment-options.md: when each option is shown -----------------------------------------
+# --- docs/screening-rules.md section 7: when each option is shown --------------------------
 
 
 @pytest.mark.parametrize(
@@ -488,7 +490,8 @@ def test_msm_total_and_band(months, phq9_total, failures, augmented, ect, total,
         ([trial(weeks=3, stopped_because="still_taking", improvement="gte75")], True),
         ([trial(weeks=3, stopped_because="still_taking", current_episode="unknown")], True),
         ([other_trial("Zuranolone", weeks=3, stopped_because="still_taking")], True),
-        ([trial(weeks=3, stopped_because="still_taking", current_episode="no")], False),
+        # version 2: still taking counts as this episode, whatever the episode answer
+        ([trial(weeks=3, stopped_because="still_taking", current_episode="no")], True),
         ([trial(weeks=None, stopped_because="still_taking")], False),
         ([trial(weeks=6, stopped_because="still_taking")], False),
         (
@@ -550,6 +553,7 @@ STATUS_HISTORIES = {
     "may_apply-F4": F4,
 }
 SHOWN_FOR = {
+    "antidepressant_start": {"not_met-F0"},
     "switch_or_combine": {"not_met-F1", "unclear", "may_apply", "may_apply-F3", "may_apply-F4"},
     "augmentation": {"unclear", "may_apply", "may_apply-F3", "may_apply-F4"},
     "tms": {"unclear", "may_apply", "may_apply-F3", "may_apply-F4"},
@@ -584,6 +588,7 @@ def test_options_driven_by_trd_status(history_name):
         ({"phq9": phq9_items(24, 0)}, False, False),
         ({"psychotic_symptoms": "current"}, False, True),
         ({"psychotic_symptoms": "past", "phq9": phq9_items(24, 0)}, False, False),
+        ({"psychotic_symptoms": "unknown", "phq9": phq9_items(24, 0)}, False, False),
     ],
     ids=[
         "non-acute-phq27",
@@ -594,6 +599,7 @@ def test_options_driven_by_trd_status(history_name):
         "no-safety-phq24",
         "psychosis-now",
         "psychosis-past",
+        "psychosis-unknown",
     ],
 )
 def test_esketamine_and_ect_without_trd(overrides, esketamine, ect):
@@ -629,15 +635,25 @@ def test_psychotherapy_reason(psychotherapy, code):
 
 
 def test_all_options_appear_in_table_order():
+    """Every option but `antidepressant_start`, which cannot be shown with a failed trial."""
     history = [*F4, trial(medication="escitalopram", weeks=3, stopped_because="still_taking")]
     codes = shown(medication_trials=history, health={"thyroid_disease": True})
-    assert codes == list(OPTION_ORDER)
+    assert codes == [code for code in OPTION_ORDER if code != "antidepressant_start"]
 
 
-# --- treatment-options.md: considerations ----------------------------------------------------
+def test_antidepressant_start_comes_first():
+    codes = shown(health={"thyroid_disease": True}, psychotic_symptoms="current",
+                  phq9=phq9_items(22, 2))
+    assert codes[0] == "antidepressant_start"
+    assert codes == [code for code in OPTION_ORDER if code in codes]
+    assert {"ect", "esketamine", "medical_evaluation"} <= set(codes)
+
+
+# --- docs/screening-rules.md section 7.2: considerations -------------------------------------
 
 # (code, answers overrides raising it, option it sits under)
 OPTION_CONSIDERATIONS = [
+    ("switch_or_combine:seizures", {"health": {"seizures": True}}),
     ("tms:seizures", {"health": {"seizures": True}}),
     ("tms:metal_in_head", {"health": {"metal_in_head": True}}),
     ("tms:implanted_device", {"health": {"implanted_device": True}}),
@@ -646,13 +662,16 @@ OPTION_CONSIDERATIONS = [
     ("esketamine:pregnancy", {"health": {"pregnancy": True}}),
     ("esketamine:substance_use", {"health": {"substance_use": True}}),
     ("esketamine:psychosis", {"psychotic_symptoms": "past"}),
+    ("esketamine:psychosis", {"psychotic_symptoms": "unknown"}),
     ("ketamine_infusion:psychosis", {"psychotic_symptoms": "past"}),
+    ("ketamine_infusion:psychosis", {"psychotic_symptoms": "unknown"}),
     ("ketamine_infusion:blood_pressure", {"health": {"uncontrolled_blood_pressure": True}}),
     ("ketamine_infusion:substance_use", {"health": {"substance_use": True}}),
     ("ketamine_infusion:pregnancy", {"health": {"pregnancy": True}}),
     ("ect:heart_or_stroke", {"health": {"heart_or_stroke": True}}),
     ("clinical_trials:bipolar_or_psychosis", {"bipolar_history": True}),
     ("clinical_trials:bipolar_or_psychosis", {"psychotic_symptoms": "past"}),
+    ("clinical_trials:bipolar_or_psychosis", {"psychotic_symptoms": "unknown"}),
 ]
 GENERAL_CONSIDERATIONS = [
     ("general:bipolar_history", {"bipolar_history": True}),
@@ -661,7 +680,8 @@ GENERAL_CONSIDERATIONS = [
 
 
 def _ids(cases):
-    return [f"{code}-{next(iter(overrides))}" for code, overrides in cases]
+    return [f"{code}-{next(iter(overrides))}-{next(iter(overrides.values()))}"
+            for code, overrides in cases]
 
 
 @pytest.mark.parametrize(
@@ -678,7 +698,7 @@ def test_option_consideration_shown_under_its_option(code, overrides):
     ("code", "overrides"), OPTION_CONSIDERATIONS, ids=_ids(OPTION_CONSIDERATIONS)
 )
 def test_option_consideration_absent_when_option_hidden(code, overrides):
-    result = run(answers(medication_trials=NOT_MET_F1, **overrides))
+    result = run(answers(medication_trials=NOT_MET_F0, **overrides))
     assert code.split(":")[0] not in option_codes(result)
     assert code not in all_considerations(result)
 

@@ -15,13 +15,31 @@ from .model import (
     Thresholds,
     Trial,
 )
-from .options import CONSIDERATION_CODES, OPTION_CODES
+from .options import CONSIDERATION_CODES, OPTION_CODES, OPTION_REASON_CODES, OPTION_REASONS
 from .parse import AnswersError, parse_answers
-from .rules import VERDICTS, safety_level, score_phq9
+from .rules import (
+    MSM_BANDS,
+    PHQ9_BANDS,
+    SAFETY_LEVELS,
+    TRD_STATUSES,
+    TRIAL_REASON_CODES,
+    VERDICTS,
+    episode_of,
+    safety_level,
+    score_phq9,
+)
+from .tried import TriedSummary, tried_summary
 
 __all__ = [
     "CONSIDERATION_CODES",
+    "MSM_BANDS",
     "OPTION_CODES",
+    "OPTION_REASONS",
+    "OPTION_REASON_CODES",
+    "PHQ9_BANDS",
+    "SAFETY_LEVELS",
+    "TRD_STATUSES",
+    "TRIAL_REASON_CODES",
     "RULES_VERSION",
     "VERDICTS",
     "Answers",
@@ -32,10 +50,13 @@ __all__ = [
     "Psychotherapy",
     "Thresholds",
     "Trial",
+    "TriedSummary",
     "assess",
     "assessment_to_dict",
+    "episode_of",
     "load_catalog_csv",
     "parse_answers",
     "safety_level",
     "score_phq9",
+    "tried_summary",
 ]

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-RULES_VERSION = "1"
+RULES_VERSION = "2"
 
 # --- enumerations (codes in the order they are offered) -------------------------------------
-PSYCHOTIC_SYMPTOMS = ("never", "past", "current")
+PSYCHOTIC_SYMPTOMS = ("never", "past", "current", "unknown")  # unknown: rules v2
 ADHERENCE = ("most_days", "often_missed", "unknown")
 IMPROVEMENT = ("lt25", "25to49", "50to74", "gte75", "unknown")
 CURRENT_EPISODE = ("yes", "no", "unknown")
@@ -30,6 +30,7 @@ HEALTH_ITEMS = (
 )
 ASQ_ITEMS = ("wished_dead", "better_off_dead", "thoughts_past_week", "ever_attempted")
 ROLES = ("antidepressant", "augmentation")
+STILL_TAKING = "still_taking"
 
 OTHER = "other"      # a medication named in free text
 UNKNOWN = "unknown"  # a medication whose name the patient does not remember
@@ -41,7 +42,7 @@ MAX_EPISODE_MONTHS = 1200
 
 @dataclass(frozen=True, slots=True)
 class Thresholds:
-    """Clinic-configurable settings the rules use (trd-rules.md section 1)."""
+    """Clinic-configurable settings the rules use (docs/screening-rules.md section 1)."""
 
     min_trial_weeks: float = 6
     intolerance_weeks: float = 4

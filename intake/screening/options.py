@@ -1,4 +1,4 @@
-"""Treatment options to discuss with a provider, version 1 (treatment-options.md).
+"""Treatment options to discuss with a provider, version 2 (docs/screening-rules.md, section 7).
 
 Each option shown carries the codes of why it is shown and the considerations that the health
 answers raise for it. The table below is the whole rule: order, when shown, considerations.
@@ -10,7 +10,18 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from .model import Answers, CatalogEntry, Thresholds
-from .rules import ACUTE, INADEQUATE, MAY_APPLY, NON_ACUTE, UNCLEAR, TrdResult, role_of
+from .rules import (
+    ACUTE,
+    INADEQUATE,
+    MAY_APPLY,
+    NON_ACUTE,
+    UNCLEAR,
+    UNSURE,
+    YES,
+    TrdResult,
+    episode_of,
+    role_of,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,22 +48,31 @@ class Facts:
 
     @property
     def psychosis_ever(self) -> bool:
-        return self.answers.psychotic_symptoms in ("past", "current")
+        # version 2: "I don't know" raises every consideration that "ever" raises
+        return self.answers.psychotic_symptoms in ("past", "current", "unknown")
 
 
 def _status(f: Facts) -> list[str]:
     return [f"trd_{f.trd.status}"] if f.trd.status in (MAY_APPLY, UNCLEAR) else []
 
 
+def _antidepressant_start(f: Facts) -> list[str]:
+    this_episode = any(
+        role_of(t, f.catalog) == "antidepressant" and episode_of(t) in (YES, UNSURE)
+        for t in f.answers.medication_trials
+    )
+    return [] if this_episode else ["no_antidepressant_this_episode"]
+
+
 def _medication_optimization(f: Facts) -> list[str]:
     reasons = []
     for result in f.trd.trials:
         t = result.trial
-        if (result.verdict == INADEQUATE and t.current_episode == "yes"
+        if (result.verdict == INADEQUATE and episode_of(t) == YES
                 and any(r.code in ("dose_below_minimum", "duration_below_minimum")
                         for r in result.reasons)):
             reasons.append("current_trial_below_minimum")
-        if (t.stopped_because == "still_taking" and t.current_episode != "no"
+        if (t.stopped_because == "still_taking"
                 and role_of(t, f.catalog) == "antidepressant"
                 and t.weeks is not None and t.weeks < f.thresholds.min_trial_weeks):
             reasons.append("still_taking_under_minimum_weeks")
@@ -110,8 +130,11 @@ def _bipolar_or_psychosis(f: Facts) -> bool:
 
 # (code, when shown -> reasons (empty: not shown), ((consideration, raised when), ...))
 OPTIONS: tuple[tuple[str, Callable[[Facts], list[str]], tuple], ...] = (
+    ("antidepressant_start", _antidepressant_start, ()),
     ("medication_optimization", _medication_optimization, ()),
-    ("switch_or_combine", _switch_or_combine, ()),
+    ("switch_or_combine", _switch_or_combine, (
+        ("switch_or_combine:seizures", _health("seizures")),
+    )),
     ("augmentation", _status, ()),
     ("psychotherapy", _psychotherapy, ()),
     ("tms", _status, (
@@ -149,6 +172,27 @@ GENERAL_CONSIDERATIONS = (
 CONSIDERATION_CODES = tuple(
     code for _, _, raised in OPTIONS for code, _ in raised
 ) + tuple(code for code, _ in GENERAL_CONSIDERATIONS)
+
+
+# Every reason code each option can give (the wording layer has words for each; a test checks
+# that the rules give no other).
+OPTION_REASONS: dict[str, tuple[str, ...]] = {
+    "antidepressant_start": ("no_antidepressant_this_episode",),
+    "medication_optimization": ("current_trial_below_minimum",
+                                "still_taking_under_minimum_weeks"),
+    "switch_or_combine": ("failed_antidepressants",),
+    "augmentation": ("trd_may_apply", "trd_unclear"),
+    "psychotherapy": ("none_tried", "tried_others_exist"),
+    "tms": ("trd_may_apply", "trd_unclear"),
+    "esketamine": ("trd_may_apply", "trd_unclear", "safety_concern"),
+    "ketamine_infusion": ("trd_may_apply", "trd_unclear"),
+    "ect": ("trd_may_apply", "safety_concern_severe_symptoms", "psychotic_symptoms_now"),
+    "vns": ("four_or_more_failed",),
+    "clinical_trials": ("trd_may_apply",),
+    "medical_evaluation": ("thyroid_disease", "chronic_illness"),
+    "lifestyle": ("always",),
+}
+OPTION_REASON_CODES = tuple(sorted({c for codes in OPTION_REASONS.values() for c in codes}))
 
 
 def options_to_discuss(facts: Facts) -> tuple[OptionResult, ...]:

@@ -1,4 +1,4 @@
-"""The screening rules, version 1 (trd-rules.md sections 2-6).
+"""The screening rules, version 2 (docs/screening-rules.md sections 2-6).
 
 Pure functions: answers and reference data in, results out. Each verdict carries the reasons
 that produced it, with the numbers compared, so staff and patients can see why.
@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from .model import OTHER, UNKNOWN, Answers, Asq, CatalogEntry, Thresholds, Trial
+from .model import OTHER, STILL_TAKING, UNKNOWN, Answers, Asq, CatalogEntry, Thresholds, Trial
 
 # --- verdicts and reasons -------------------------------------------------------------------
 
@@ -26,6 +26,15 @@ VERDICTS = (AUGMENTATION, OTHER_EPISODE, RESPONDED, INTOLERANCE, INADEQUATE, FAI
 YES, NO, UNSURE = "yes", "no", "unknown"
 
 MAY_APPLY, UNCLEAR, NOT_MET = "may_apply", "unclear", "not_met"
+TRD_STATUSES = (MAY_APPLY, UNCLEAR, NOT_MET)
+
+# Every reason code a trial verdict can carry (the wording layer has words for each).
+TRIAL_REASON_CODES = (
+    "augmentation_role", "other_episode", "improvement_50_or_more", "stopped_for_side_effects",
+    "dose_unknown", "no_minimum_dose", "dose_below_minimum", "duration_unknown",
+    "duration_below_minimum", "not_taken_as_prescribed", "adherence_unknown",
+    "improvement_unknown", "episode_unknown", "adequate_trial_without_response",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +94,12 @@ class MsmResult:
 
 # --- section 2: one trial -------------------------------------------------------------------
 
+def episode_of(trial: Trial) -> str:
+    """`current_episode` as every rule reads it (section 1, version 2): a medicine the patient
+    is still taking is being taken in the current episode, whatever was answered."""
+    return YES if trial.stopped_because == STILL_TAKING else trial.current_episode
+
+
 def role_of(trial: Trial, catalog: Mapping[str, CatalogEntry]) -> str:
     """`other` and `unknown` medications count as antidepressants (section 1)."""
     entry = catalog.get(trial.medication)
@@ -103,7 +118,7 @@ def judge_trial(trial: Trial, catalog: Mapping[str, CatalogEntry],
     if role_of(trial, catalog) == "augmentation":
         return TrialResult(trial, AUGMENTATION, (Reason("augmentation_role"),),
                            minimum_mg_per_day=minimum)
-    if trial.current_episode == "no":
+    if episode_of(trial) == NO:
         return TrialResult(trial, OTHER_EPISODE, (Reason("other_episode"),),
                            minimum_mg_per_day=minimum)
     if trial.improvement in ("50to74", "gte75"):
@@ -153,7 +168,7 @@ def judge_trial(trial: Trial, catalog: Mapping[str, CatalogEntry],
         return TrialResult(trial, INADEQUATE, tuple(failing), **parts)
     if trial.improvement == "unknown":
         unsure.append(Reason("improvement_unknown"))
-    if trial.current_episode == "unknown":
+    if episode_of(trial) == UNSURE:
         unsure.append(Reason("episode_unknown"))
     if unsure:
         return TrialResult(trial, POSSIBLY_FAILED_ADEQUATE, tuple(unsure), **parts)
@@ -212,6 +227,7 @@ def score_phq9(items: tuple[int, ...]) -> Phq9Result:
 # --- section 5: safety ----------------------------------------------------------------------
 
 ACUTE, NON_ACUTE, NONE = "acute", "non_acute", "none"
+SAFETY_LEVELS = (NONE, NON_ACUTE, ACUTE)
 
 
 def safety_level(phq9_item9: int | None, asq: Asq | None) -> str:
@@ -225,24 +241,25 @@ def safety_level(phq9_item9: int | None, asq: Asq | None) -> str:
 
 # --- section 6: approximate Maudsley Staging Method -----------------------------------------
 
+MSM_BANDS = ("mild", "moderate", "severe")
 FAILED_POINTS = ((0, 0), (2, 1), (4, 2), (6, 3), (10, 4))  # (at most n failed, points)
 
 
 def stage_msm(answers: Answers, phq9: Phq9Result, trd: TrdResult) -> MsmResult:
     months = answers.current_episode_months
     duration = None if months is None else 1 if months <= 12 else 2 if months <= 24 else 3
-    if answers.psychotic_symptoms == "current":
+    if answers.psychotic_symptoms == "current":  # "unknown" is not current (version 2)
         severity = 5
     else:
         severity = 1 if phq9.total <= 4 else 2 if phq9.total <= 9 else 3 if phq9.total <= 19 else 4
     failed_count = trd.confirmed + trd.possible
     failed = next((points for most, points in FAILED_POINTS if failed_count <= most), 5)
-    augmentation = int(any(r.verdict == AUGMENTATION and r.trial.current_episode != "no"
+    augmentation = int(any(r.verdict == AUGMENTATION and episode_of(r.trial) != NO
                            for r in trd.trials))
     ect = int("ect" in answers.other_treatments)
     parts = MsmParts(duration, severity, failed, augmentation, ect)
     if duration is None:
         return MsmResult(None, None, parts)
     total = duration + severity + failed + augmentation + ect
-    band = "mild" if total <= 6 else "moderate" if total <= 10 else "severe"
+    band = MSM_BANDS[0] if total <= 6 else MSM_BANDS[1] if total <= 10 else MSM_BANDS[2]
     return MsmResult(total, band, parts)
