@@ -1,7 +1,8 @@
-"""The staff admin site (outside the intake.admin package, which registers models on it:
-the site must exist before they import): a dashboard as its index, banners on every page (urgent cases nobody
-has opened in time, undelivered alerts), a second factor before any admin page, a login page
-that warns before the lockout, and typed review input kept across an expired session."""
+"""The staff admin site (outside the intake.admin package, which registers models on it: the
+site must exist before they import): a dashboard as its index, banners on every page (urgent
+cases nobody has opened in time, undelivered alerts), a second factor before any admin page, a
+login page that warns before the lockout, and typed review input kept across an expired
+session."""
 
 from __future__ import annotations
 

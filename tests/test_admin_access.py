@@ -10,7 +10,15 @@ from django.contrib.auth.models import Group
 from intake import roles
 from intake.models import AuditEvent, Medication, Submission
 from tests.admin_helpers import *  # noqa: F403 (fixtures)
-from tests.admin_helpers import CHANGELIST, PASSWORD, change_url, make_user, staff_login, totp_now, url
+from tests.admin_helpers import (
+    CHANGELIST,
+    PASSWORD,
+    change_url,
+    make_user,
+    staff_login,
+    totp_now,
+    url,
+)
 
 pytestmark = pytest.mark.django_db
 
