@@ -17,8 +17,15 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from intake import alerts
-from intake.models import Alert, AuditEvent, Medication, ReviewStatus, SafetyLevel, StaffNote
-from intake.models import Submission
+from intake.models import (
+    Alert,
+    AuditEvent,
+    Medication,
+    ReviewStatus,
+    SafetyLevel,
+    StaffNote,
+    Submission,
+)
 from tests.admin_helpers import *  # noqa: F403 (fixtures)
 from tests.admin_helpers import (
     CHANGELIST,
