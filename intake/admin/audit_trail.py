@@ -93,11 +93,27 @@ class ActionFilter(admin.SimpleListFilter):
         return queryset.filter(action=self.value()) if self.value() else queryset
 
 
+class RecordFilter(admin.SimpleListFilter):
+    title = gettext_lazy("record")
+    parameter_name = "record"
+    KINDS = (("intake.submission", gettext_lazy("Submissions")),
+             ("intake.medication", gettext_lazy("Medication catalog")),
+             ("none", gettext_lazy("Sign-in and access")))
+
+    def lookups(self, request, model_admin):
+        return self.KINDS
+
+    def queryset(self, request, queryset):
+        if self.value() == "none":
+            return queryset.filter(object_type="")
+        return queryset.filter(object_type=self.value()) if self.value() else queryset
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
     list_display = ("when", "who", "what", "object_repr", "details")
     list_display_links = None
-    list_filter = (ActionFilter, "actor", "at", "object_type")
+    list_filter = (ActionFilter, "actor", "at", RecordFilter)
     search_fields = ("object_repr", "object_id")
     search_help_text = gettext_lazy("A submission reference, or a username for sign-in events.")
     list_select_related = ("actor",)
