@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,3 +10,11 @@ class IntakeConfig(AppConfig):
 
     def ready(self):
         from . import checks  # noqa: F401 (registers the deploy checks)
+
+
+class StaffAdminConfig(admin_apps.AdminConfig):
+    """django.contrib.admin with the clinic's staff site (intake/admin_site.py)."""
+
+    default = False  # intake's own default is IntakeConfig
+
+    default_site = "intake.admin_site.StaffAdminSite"

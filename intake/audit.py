@@ -22,17 +22,59 @@ CATALOG_CHANGED = "catalog_changed"
 CATALOG_ADDED = "catalog_added"
 DRAFT_DELETED = "draft_deleted"
 ANSWERS_CORRECTED = "answers_corrected"
+ALERT_RETRIED = "alert_retried"
+AUDIT_EXPORTED = "audit_exported"
+# sign-in and access
+LOGGED_IN = "logged_in"
+LOGGED_OUT = "logged_out"
+LOGIN_FAILED = "login_failed"
+LOCKED_OUT = "locked_out"
+PERMISSION_DENIED = "permission_denied"
+MFA_ENROLLED = "mfa_enrolled"
+MFA_VERIFIED = "mfa_verified"
+MFA_FAILED = "mfa_failed"
+MFA_RESET = "mfa_reset"
 PURGED = "purged"  # by the retention job (no actor): counts of what it deleted
+
+# What each action is called where staff read the trail.
+ACTION_LABELS = {
+    VIEWED: "Opened submission",
+    PRINTED: "Opened print view",
+    EXPORTED: "Exported to CSV",
+    STATUS_CHANGED: "Changed review status",
+    ASSIGNED: "Changed assignment",
+    NOTE_ADDED: "Added a note",
+    REASSESSED: "Re-ran assessment",
+    CATALOG_CHANGED: "Changed catalog entry",
+    CATALOG_ADDED: "Added catalog entry",
+    DRAFT_DELETED: "Deleted draft",
+    ANSWERS_CORRECTED: "Corrected patient answers",
+    ALERT_RETRIED: "Asked to resend an alert",
+    AUDIT_EXPORTED: "Exported the audit trail",
+    LOGGED_IN: "Logged in",
+    LOGGED_OUT: "Logged out",
+    LOGIN_FAILED: "Failed login",
+    LOCKED_OUT: "Locked out after failed logins",
+    PERMISSION_DENIED: "Refused: no permission",
+    MFA_ENROLLED: "Set up an authenticator app",
+    MFA_VERIFIED: "Gave the sign-in code",
+    MFA_FAILED: "Wrong sign-in code",
+    MFA_RESET: "Authenticator app reset by an administrator",
+    PURGED: "Deleted expired data (counts only)",
+}
 
 
 def record(actor, action: str, obj: models.Model | None = None, **detail) -> AuditEvent:
-    """Write one audit row: who (`actor`, a user or None), what (`action`), which record."""
+    """Write one audit row: who (`actor`, a user or None), what (`action`), which record.
+
+    Without a record, a `username` in the detail (sign-in events) becomes the searchable
+    description."""
     user = actor if getattr(actor, "is_authenticated", False) else None
     return AuditEvent.objects.create(
         actor=user,
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
-        object_repr=str(obj)[:100] if obj is not None else "",
+        object_repr=str(obj)[:100] if obj is not None else str(detail.get("username", ""))[:100],
         detail=detail,
     )

@@ -15,6 +15,36 @@ PASSWORD = "correct-horse-battery-staple-42"
 CHANGELIST = "/admin/intake/submission/"
 
 
+def verified_device(user):
+    """A confirmed authenticator app (TOTP device) for this user."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return (TOTPDevice.objects.filter(user=user, confirmed=True).first()
+            or TOTPDevice.objects.create(user=user, name="Test app", confirmed=True))
+
+
+def staff_login(client, user):
+    """Log a staff user in as after password and second factor (the suite runs with
+    STAFF_MFA_REQUIRED on, as in production): a session bound to a confirmed TOTP device."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    device = verified_device(user)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+def totp_now(user) -> str:
+    """The code the user's authenticator app shows now."""
+    from django_otp.oath import TOTP
+
+    device = verified_device(user)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():0{device.digits}d}"
+
+
 def make_user(username: str, group: str | None = None, *, is_staff: bool = True,
               is_superuser: bool = False):
     groups = roles.ensure_groups()
@@ -28,6 +58,15 @@ def make_user(username: str, group: str | None = None, *, is_staff: bool = True,
 
 def change_url(sub: Submission) -> str:
     return reverse("admin:intake_submission_change", args=[sub.pk])
+
+
+def note_post(client, sub: Submission, text: str, **fields):
+    """Press Save on the review form with a note typed (status and assignment as they are)."""
+    sub.refresh_from_db()
+    data = {"review_status": sub.review_status, "assigned_to": sub.assigned_to_id or "",
+            "initial-review_status": sub.review_status,
+            "initial-assigned_to": sub.assigned_to_id or "", "note": text, **fields}
+    return client.post(change_url(sub), data)
 
 
 def url(name: str, sub: Submission) -> str:
@@ -56,14 +95,12 @@ def superuser(db):
 
 @pytest.fixture
 def reviewer_client(client, reviewer):
-    client.force_login(reviewer)
-    return client
+    return staff_login(client, reviewer)
 
 
 @pytest.fixture
 def manager_client(client, manager):
-    client.force_login(manager)
-    return client
+    return staff_login(client, manager)
 
 
 @pytest.fixture
@@ -74,4 +111,4 @@ def submission(catalog):
 
 __all__ = ["catalog", "reviewer", "manager", "superuser", "reviewer_client", "manager_client",
            "submission", "make_user", "change_url", "url", "create_submission", "PASSWORD",
-           "CHANGELIST"]
+           "CHANGELIST", "note_post", "staff_login", "verified_device", "totp_now"]

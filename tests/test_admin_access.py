@@ -10,7 +10,15 @@ from django.contrib.auth.models import Group
 from intake import roles
 from intake.models import AuditEvent, Medication, Submission
 from tests.admin_helpers import *  # noqa: F403 (fixtures)
-from tests.admin_helpers import CHANGELIST, PASSWORD, change_url, make_user, url
+from tests.admin_helpers import (
+    CHANGELIST,
+    PASSWORD,
+    change_url,
+    make_user,
+    staff_login,
+    totp_now,
+    url,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +37,7 @@ def test_anonymous_visitors_never_see_a_submission(client, submission):
         response = client.get(path)
         assert response.status_code == 302 and "/admin/login/" in response["Location"]
         assert submission.full_name.encode() not in response.content
-    response = client.post(url("note", submission), {"text": "hello"})
+    response = client.post(change_url(submission), {"review_status": "new", "note": "hello"})
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
     assert not submission.notes.exists()
 
@@ -84,7 +92,7 @@ def test_manager_can_reach_manager_pages(manager_client, submission):
 
 def test_nobody_adds_submissions_in_the_admin(manager_client, superuser, client):
     assert manager_client.get(CHANGELIST + "add/").status_code == 403
-    client.force_login(superuser)
+    staff_login(client, superuser)
     assert client.get(CHANGELIST + "add/").status_code == 403
 
 
@@ -110,6 +118,9 @@ def test_staff_session_expires_after_idle_minutes(client, reviewer):
     response = client.post("/admin/login/?next=/admin/", {"username": "reviewer",
                                                            "password": PASSWORD})
     assert response.status_code == 302, response.content.decode()[:2000]
+    assert response["Location"].startswith("/admin/mfa/")
+    assert client.post("/admin/mfa/", {"token": totp_now(reviewer),
+                                       "next": "/admin/"}).status_code == 302
     assert client.session.get_expiry_age() <= settings.STAFF_SESSION_MINUTES * 60
     assert client.get("/admin/").status_code == 200
     assert settings.SESSION_SAVE_EVERY_REQUEST  # idle timeout, renewed on every request

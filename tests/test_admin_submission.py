@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -22,7 +23,14 @@ from intake.models import (
     Submission,
 )
 from tests.admin_helpers import *  # noqa: F403 (fixtures)
-from tests.admin_helpers import CHANGELIST, change_url, create_submission, url
+from tests.admin_helpers import (
+    CHANGELIST,
+    change_url,
+    create_submission,
+    note_post,
+    staff_login,
+    url,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -52,12 +60,21 @@ def vignette(catalog):
 
 def test_summary_of_a_known_vignette(reviewer_client, vignette):
     html = reviewer_client.get(change_url(vignette)).content.decode()
+    first = html[html.index('class="first-screen"'):html.index('id="review-form"')]
     summary = html[html.index('class="staff-summary"'):]
-    # safety first, with the answers behind it
-    assert summary.index("Safety") < summary.index("Treatment-resistant depression")
-    assert '<span class="safety-badge safety-acute">Urgent</span>' in summary
-    assert "Thoughts of killing themselves right now" in summary
-    assert "More than half the days" in summary  # PHQ-9 item 9 = 2
+    # the first screen: who, age, contact, safety with its answers, their words, review state
+    assert "Demo Patient 08" in first and "555-0108" in first and "E-mail" in first
+    assert re.search(r"<dt>Age</dt><dd>\d+ years \(born \d+ \w+ \d{4}\)</dd>", first)
+    assert '<span class="safety-badge safety-acute">Urgent</span>' in first
+    assert "Thoughts of killing themselves right now" in first
+    assert "More than half the days" in first  # PHQ-9 item 9 = 2
+    assert "Please call after 5pm." in first
+    assert first.index("Safety") < html.index("Treatment-resistant depression")
+    # every PHQ-9 item with its answer, in words
+    phq9 = summary[summary.index("PHQ-9, item by item"):summary.index("</table>",
+                                                                      summary.index("PHQ-9, item"))]
+    assert phq9.count("<tr>") == 10  # header + 9 items
+    assert "Little interest or pleasure in doing things" in phq9 and "Nearly every day" in phq9
     # TRD result and the medicines table: dose against the catalog minimum, weeks, verdict
     assert "Does not appear to apply" in summary
     assert "Sertraline" in summary and "50 mg/day" in summary
@@ -76,15 +93,14 @@ def test_summary_of_a_known_vignette(reviewer_client, vignette):
                  "Another long-term illness", "Seizures or epilepsy"):
         assert text in summary, text
     # considerations, options, MSM, free text, contact, consent, history
-    assert "esketamine:substance_use" in summary
     assert "alcohol or drug problems in the past year" in summary
-    assert "Checking for medical conditions</strong> <code>medical_evaluation</code>" in summary
+    assert "esketamine:substance_use" not in summary and "<code>" not in summary  # words only
+    assert "<strong>Checking for medical conditions</strong>" in summary
     assert "MSM total: 8 (moderate)" in summary
-    assert "ECT (electroconvulsive therapy)</strong> <code>ect</code>" in summary
+    assert "<li><strong>ECT (electroconvulsive therapy)</strong>: " in summary  # an option
     assert "Approximate Maudsley Staging Method" in summary
     assert "Augmentation tried" in summary
-    assert "Please call after 5pm." in summary
-    assert "Demo Patient 08" in summary and "demo.patient.08@example.org" in summary
+    assert "demo.patient.08@example.org" in summary
     assert "Privacy notice version" in summary and "2026-11" in summary
     assert "Patient submitted" in summary and "(current)" in summary
     # accessible tables
@@ -136,17 +152,19 @@ def test_assignment_is_audited(reviewer_client, reviewer, manager, submission):
     assert submission.assigned_to == manager
     assert submission.review_status_changed_at is None  # status did not change
     [event] = audits("assigned", submission)
-    assert event.detail == {"old": None, "new": manager.pk}
+    assert event.detail == {"old": None, "new": manager.pk, "old_name": "",
+                            "new_name": "Manager Staff"}
     assert not audits("status_changed")
 
 
 def test_summary_opens_with_the_review_state(reviewer_client, reviewer, manager, submission):
     html = reviewer_client.get(change_url(submission)).content.decode()
-    assert "Review: <strong>New</strong>." in html and "nobody yet" in html
+    top = html[html.index('class="first-screen"'):html.index('id="review-form"')]
+    assert "<dt>Review</dt><dd><strong>New</strong></dd>" in top and "nobody yet" in top
     reviewer_client.post(change_url(submission), {
         "review_status": ReviewStatus.IN_REVIEW, "assigned_to": manager.pk})
     html = reviewer_client.get(change_url(submission)).content.decode()
-    top = html[html.index('class="summary-review"'):html.index('class="summary-block')]
+    top = html[html.index('class="summary-review"'):html.index('id="review-form"')]
     assert "<strong>In review</strong>" in top and reviewer.get_full_name() in top
     assert f"<strong>{manager.get_full_name()}</strong>" in top
 
@@ -161,7 +179,7 @@ def test_only_staff_can_be_assigned(reviewer_client, submission, django_user_mod
 
 
 def test_superuser_can_correct_an_answer_and_it_is_audited(client, superuser, submission):
-    client.force_login(superuser)
+    staff_login(client, superuser)
     html = client.get(change_url(submission)).content.decode()
     assert 'name="full_name"' in html
     data = {"review_status": "new", "assigned_to": "", "full_name": "Demo Patient 01 Corrected"}
@@ -195,12 +213,12 @@ def test_opening_is_audited_and_first_view_recorded_for_flagged(client, reviewer
                                                                 submission):
     assert submission.first_viewed_at is None
     reviewer_client = client
-    client.force_login(reviewer)
+    staff_login(client, reviewer)
     reviewer_client.get(change_url(submission))
     submission.refresh_from_db()
     first = submission.first_viewed_at
     assert first is not None and submission.first_viewed_by == reviewer
-    reviewer_client.force_login(manager)
+    staff_login(reviewer_client, manager)
     html = reviewer_client.get(change_url(submission)).content.decode()
     submission.refresh_from_db()
     assert submission.first_viewed_at == first and submission.first_viewed_by == reviewer
@@ -232,7 +250,7 @@ def test_print_view(reviewer_client, reviewer, vignette):
 
 def test_notes_are_added_with_author_and_audited_without_text(reviewer_client, reviewer,
                                                               submission):
-    response = reviewer_client.post(url("note", submission), {"text": "Called, no answer."})
+    response = note_post(reviewer_client, submission, "Called, no answer.")
     assert response.status_code == 302
     [note] = StaffNote.objects.filter(submission=submission)
     assert note.author == reviewer and note.text == "Called, no answer."
@@ -243,9 +261,8 @@ def test_notes_are_added_with_author_and_audited_without_text(reviewer_client, r
 
 
 def test_notes_are_append_only(reviewer_client, submission, reviewer):
-    reviewer_client.post(url("note", submission), {"text": "First."})
-    assert reviewer_client.get(url("note", submission)).status_code == 405
-    assert reviewer_client.post(url("note", submission), {"text": "   "}).status_code == 302
+    note_post(reviewer_client, submission, "First.")
+    assert note_post(reviewer_client, submission, "   ").status_code == 302
     assert StaffNote.objects.count() == 1
     note = StaffNote.objects.get()
     # no admin page edits or deletes a note, for anyone
@@ -265,8 +282,9 @@ def test_note_needs_csrf(client, reviewer, submission):
     from django.test import Client
 
     strict = Client(enforce_csrf_checks=True)
-    strict.force_login(reviewer)
-    assert strict.post(url("note", submission), {"text": "x"}).status_code == 403
+    staff_login(strict, reviewer)
+    assert strict.post(change_url(submission), {"review_status": "new",
+                                                "note": "x"}).status_code == 403
     assert not StaffNote.objects.exists()
 
 
@@ -280,7 +298,8 @@ def test_reassessment_keeps_history_and_uses_the_new_catalog(manager_client, man
     response = manager_client.post(f"/admin/intake/medication/{sertraline.pk}/change/", {
         "generic_name": "sertraline", "brand_names": "Zoloft", "drug_class": "SSRI",
         "role": "antidepressant", "min_adequate_mg_per_day": "200",
-        "usual_max_mg_per_day": "200", "min_dose_source": "test", "active": "on"})
+        "usual_max_mg_per_day": "200", "min_dose_source": "test", "active": "on",
+        "change_reason": "Clinic guideline 2026"})
     assert response.status_code == 302, response.content.decode()[:3000]
     original.refresh_from_db()
     assert original.thresholds["min_doses"]["sertraline"] == 50  # results keep their thresholds
@@ -328,19 +347,32 @@ def test_export_csv_for_managers_is_audited(manager_client, manager, submission,
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert response.content.startswith("\ufeff".encode())  # UTF-8 BOM: spreadsheets read it
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert [r["reference"] for r in rows] == [submission.reference, other.reference]
     first = rows[0]
     assert first["safety_level"] == "non_acute" and first["trd_status"] == "may_apply"
+    assert first["safety_label"] == "Priority" and first["trd_label"] == "May apply"
+    assert first["review_label"] == "New" and first["status_label"] == "Submitted"
+    tz = "America/New_York"
+    submitted = first[f"submitted_at ({tz})"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", submitted)  # local, no microseconds
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", first[f"flagged_at ({tz})"])
+    assert f"first_viewed_at ({tz})" in first
+    assert "Switching or combining" in first["options_labels"] or first["options_labels"]
     assert first["confirmed"] == "2" and first["possible"] == "0"
     assert first["phq9_total"] == "14" and first["rules_version"] == "2"
     assert "switch_or_combine" in first["options"]
     assert rows[1]["phq9_band"].startswith("'=")  # no formula runs in a spreadsheet
     body = response.content.decode()
     assert "Demo Patient" not in body and "example.org" not in body
-    [event] = audits("exported")
-    assert event.actor == manager and event.detail["count"] == 2
-    assert set(event.detail["references"]) == {submission.reference, other.reference}
+    # one audit row per exported submission, found by its reference
+    events = audits("exported")
+    assert len(events) == 2 and {e.actor for e in events} == {manager}
+    assert {e.object_repr for e in events} == {submission.reference, other.reference}
+    assert all(e.detail == {"format": "csv", "batch_size": 2} for e in events)
+    html = manager_client.get("/admin/intake/auditevent/", {"q": other.reference}).content
+    assert b"Exported to CSV" in html
 
 
 # --- deleting drafts ------------------------------------------------------------------------
@@ -402,7 +434,7 @@ def test_audit_trail_is_read_only_for_managers(manager_client, superuser, client
         assert c.post(f"/admin/intake/auditevent/{event.pk}/delete/",
                       {"post": "yes"}).status_code == 403
         assert c.get("/admin/intake/auditevent/add/").status_code == 403
-    client.force_login(superuser)
+    staff_login(client, superuser)
     assert client.post(f"/admin/intake/auditevent/{event.pk}/delete/",
                        {"post": "yes"}).status_code == 403
     event.refresh_from_db()
@@ -411,12 +443,12 @@ def test_audit_trail_is_read_only_for_managers(manager_client, superuser, client
 
 def test_audit_detail_never_holds_health_answers(client, reviewer, manager, vignette):
     reviewer_client = manager_client = client
-    client.force_login(reviewer)
+    staff_login(client, reviewer)
     reviewer_client.get(change_url(vignette))
-    reviewer_client.post(url("note", vignette), {"text": "Mentions sertraline and trauma."})
+    note_post(reviewer_client, vignette, "Mentions sertraline and trauma.")
     reviewer_client.post(change_url(vignette), {"review_status": "in_review",
                                                 "assigned_to": ""})
-    client.force_login(manager)
+    staff_login(client, manager)
     manager_client.post(url("reassess", vignette))
     manager_client.post(CHANGELIST, {"action": "export_csv",
                                      "_selected_action": [vignette.pk]})

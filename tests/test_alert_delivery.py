@@ -18,6 +18,7 @@ from django_tasks_db.models import DBTaskResult
 
 from intake import alerts
 from intake.models import Alert, SafetyLevel, Submission
+from tests.admin_helpers import staff_login
 from tests.intake_helpers import PAGES, fill_until, load_catalog, post
 from tests.live import free_port
 from tests.task_helpers import queued, run_tasks
@@ -215,7 +216,7 @@ def test_an_urgent_case_opened_in_time_is_not_escalated(client, escalation_setti
     run_tasks()
     sub = Submission.objects.get()
     staff = django_user_model.objects.create_superuser("lee", "lee@clinic.test", "pw-123456789")
-    client.force_login(staff)
+    staff_login(client, staff)  # password and second factor
     assert client.get(reverse("admin:intake_submission_change", args=[sub.pk])).status_code \
         == 200
     with time_machine.travel(sub.flagged_at + timedelta(minutes=31), tick=True):

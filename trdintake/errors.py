@@ -48,12 +48,43 @@ def bad_request(request, exception=None):
     return _page("400.html", 400)
 
 
+def _staff_page(request, status: int) -> HttpResponse | None:
+    """Signed-in staff on the staff site get its own style and a way back, not the patient
+    page. Reads the session (never the body); None when this is not a staff request."""
+    path = getattr(request, "path", "") or ""
+    user = getattr(request, "user", None)
+    if not path.startswith("/admin/") or user is None or not user.is_authenticated \
+            or not user.is_staff:
+        return None
+    try:
+        from django.contrib import admin
+
+        context = {**admin.site.each_context(request), "status": status,
+                   "title": "You do not have access to this page" if status == 403
+                   else "Page not found"}
+        body = loader.get_template("admin/intake/error.html").render(context, request)
+    except Exception:
+        log.exception("staff error page %s could not be rendered", status)
+        return None
+    return HttpResponse(body, status=status)
+
+
 def permission_denied(request, exception=None):
-    return _page("403.html", 403)
+    path = getattr(request, "path", "") or ""
+    user = getattr(request, "user", None)
+    if path.startswith("/admin/") and user is not None and user.is_authenticated:
+        try:
+            from intake import audit
+
+            audit.record(user, audit.PERMISSION_DENIED, None, path=path[:200],
+                         method=request.method, username=user.get_username())
+        except Exception:
+            log.exception("permission denial could not be audited")
+    return _staff_page(request, 403) or _page("403.html", 403)
 
 
 def page_not_found(request, exception=None):
-    return _page("404.html", 404)
+    return _staff_page(request, 404) or _page("404.html", 404)
 
 
 def server_error(request):

@@ -63,7 +63,7 @@ for _origin in CSRF_TRUSTED_ORIGINS:
         )
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "intake.apps.StaffAdminConfig",  # django.contrib.admin with the staff site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "bootstrap",  # django-bootstrap-static: static/bootstrap/css/bootstrap.min.css
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_tasks",
     "django_tasks_db",
     "intake",
@@ -88,6 +90,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): the second factor
     "trdintake.middleware.StaffSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -169,6 +172,16 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # limits (trdintake/client_ip.py). 0: the client connects directly (REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = get_int(env, "TRUSTED_PROXY_COUNT", 0, min=0, max=5)
 AXES_CLIENT_IP_CALLABLE = "trdintake.client_ip.client_ip"
+
+# The lockout page, in the admin's style: for how long, and whom to ask.
+AXES_LOCKOUT_CALLABLE = "intake.admin.lockout.lockout_response"
+STAFF_ACCOUNT_HELP = get_str(
+    env, "STAFF_ACCOUNT_HELP", "a clinic manager or the site administrator")
+
+# A second factor (a TOTP code from an authenticator app) for every staff account: required in
+# production, optional in development (staff who set up an app are still asked for it).
+STAFF_MFA_REQUIRED = get_bool(env, "STAFF_MFA_REQUIRED", not DEBUG)
+OTP_TOTP_ISSUER = get_str(env, "CLINIC_NAME", "TRD Clinic") + " staff"
 
 STAFF_SESSION_MINUTES = get_int(env, "STAFF_SESSION_MINUTES", 30, min=1)
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

@@ -1,54 +1,46 @@
-"""The staff side: submissions (triage list, clinical summary, workflow), the medication catalog
-and the audit trail, in the Django admin.
+"""Submissions in the staff admin: the triage list, the review page (the clinician's essentials
+first, then one review form: status, assignment and a note saved together, then the full
+clinical summary), re-assessment and the print view.
 
-Access, in short (groups in intake/roles.py):
-- anonymous and non-staff users are sent to the login page by the admin site itself;
-- reviewers see submissions, change review status and assignment, and add notes;
-- managers also export CSV, re-run assessments, delete drafts, edit the catalog and read the
-  audit trail; a reviewer calling one of those gets 403;
-- the patient's answers are read-only to everyone but superusers.
-
-Everything staff do here that touches a record is written to the audit trail (intake/audit.py).
+Access (groups in intake/roles.py): reviewers see submissions, change review status and
+assignment, and add notes; managers also export CSV, re-run assessments and delete drafts. The
+patient's answers are read-only to everyone but superusers. Everything is audited.
 """
 
 from __future__ import annotations
 
-import csv
 import re
 
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.db.models import Q
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST, require_safe
 
-from . import audit, services, wording
-from .models import (
+from .. import audit, services, wording
+from ..admin_site import kept_review
+from ..models import (
     Assessment,
-    AuditEvent,
-    Medication,
+    ReviewStatus,
     SafetyLevel,
     StaffNote,
     Submission,
     last_activity,
     triage_rank,
 )
-from .staff_summary import staff_summary
-
-admin.site.site_header = f"{settings.CLINIC_NAME} staff"
-admin.site.site_title = f"{settings.CLINIC_NAME} staff"
-admin.site.index_title = _("Intake review")
-
-STAFF_CSS = {"all": ("intake/staff_admin.css",)}
+from .common import STAFF_CSS, STAFF_JS, duration_words, local_time, safety_badge, user_name
+from .export import export_submissions_csv
+from .summary import review_summary
 
 # Fields that record what the patient said: read-only to everyone but superusers.
 PATIENT_FIELDS = (
@@ -61,41 +53,66 @@ PATIENT_FIELDS = (
     "asq_thoughts_now", "other_treatments", "health_conditions", "anything_else",
 )
 STAFF_FIELDS = ("review_status", "assigned_to")
-WORKFLOW_READONLY = ("review_status_changed_at", "review_status_changed_by", "first_viewed_at",
-                     "first_viewed_by")
+NOTE_MAX_LENGTH = StaffNote._meta.get_field("text").max_length
 
 # The triage order's keys (models.py; the same expressions as the index that serves them).
 TRIAGE = triage_rank()
 LAST_ACTIVITY = last_activity()
 
-SAFETY_BADGES = {
-    SafetyLevel.ACUTE: ("safety-acute", _("Urgent")),
-    SafetyLevel.NON_ACUTE: ("safety-priority", _("Priority")),
-}
-
 REFERENCE_PATTERN = re.compile(r"TRD-[A-Z0-9]{2,8}-[A-Z0-9]{4,8}", re.IGNORECASE)
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _user_name(user) -> str:
-    if user is None:
-        return ""
-    return user.get_full_name() or user.get_username()
+JUST_SAVED_KEY = "intake_just_saved"
 
 
-def safety_badge(level: str):
-    if level in SAFETY_BADGES:
-        css, label = SAFETY_BADGES[level]
-        return format_html('<span class="safety-badge {}">{}</span>', css, label)
-    return format_html('<span class="safety-none"><span aria-hidden="true">—</span>'
-                       '<span class="visually-hidden">{}</span></span>', _("None"))
+# --- the review form ------------------------------------------------------------------------
 
+class ReviewForm(forms.ModelForm):
+    """Status, assignment and a new note, saved by one button.
 
-def csv_cell(value) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    Status and assignment carry the values the page was opened with (hidden initial values):
+    only what this reviewer changed is written, and a change someone else saved in the
+    meantime is never overwritten silently: the form comes back with a message and with
+    everything typed still in it.
+    """
+
+    note = forms.CharField(
+        label=_("Add a note"), required=False, max_length=NOTE_MAX_LENGTH, strip=True,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        help_text=_("Saved together with the status and assignment when you press Save. "
+                    "Notes cannot be changed or deleted once added."))
+
+    class Meta:
+        model = Submission
+        fields = ("review_status", "assigned_to")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in STAFF_FIELDS:
+            # a client that posts without what it saw is compared with the database instead
+            if name in self.fields and (not self.is_bound or f"initial-{name}" in self.data):
+                self.fields[name].show_hidden_initial = True
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None:
+            return cleaned
+        for name in STAFF_FIELDS:
+            if name not in self.fields or name not in self.changed_data:
+                continue
+            posted_initial = self.data.get(f"initial-{name}")
+            if posted_initial is None:
+                continue  # a client that does not send what it saw: plain last-write
+            now = self.initial.get(name)
+            if str(now or "") != str(posted_initial or ""):
+                field = self.fields[name]
+                shown = dict(field.choices).get(now, now) if now not in (None, "") else _(
+                    "nobody")
+                if name == "assigned_to" and now:
+                    shown = user_name(get_user_model().objects.filter(pk=now).first())
+                self.add_error(name, _(
+                    "Someone else changed this to “%(value)s” after you opened the page. "
+                    "Check it, choose again and press Save: your note is still below."
+                ) % {"value": shown})
+        return cleaned
 
 
 # --- list filters ---------------------------------------------------------------------------
@@ -115,15 +132,44 @@ class AssignedFilter(admin.SimpleListFilter):
         return queryset
 
 
+# A draft with nothing but consent (no name yet) and no safety flag: nothing for staff to do.
+CONSENT_ONLY = Q(status=Submission.Status.DRAFT, safety_level=SafetyLevel.NONE, full_name="")
+
+
+class ConsentOnlyFilter(admin.SimpleListFilter):
+    title = _("consent-only drafts")
+    parameter_name = "consent_only"
+
+    def lookups(self, request, model_admin):
+        return (("show", _("Show them too")), ("only", _("Only them")))
+
+    def choices(self, changelist):
+        for lookup, title in self.lookup_choices:
+            yield {"selected": self.value() == lookup,
+                   "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                   "display": title}
+        yield {"selected": self.value() is None,
+               "query_string": changelist.get_query_string(remove=[self.parameter_name]),
+               "display": _("Hidden (default)")}
+
+    def queryset(self, request, queryset):
+        if self.value() == "show":
+            return queryset
+        if self.value() == "only":
+            return queryset.filter(CONSENT_ONLY)
+        return queryset.exclude(CONSENT_ONLY)
+
+
 # --- submissions ----------------------------------------------------------------------------
 
 @admin.register(Submission)
 class SubmissionAdmin(admin.ModelAdmin):
-    list_display = ("reference", "submitted", "safety", "trd", "counts", "phq9_score", "msm",
-                    "review", "assigned", "first_viewed")
+    form = ReviewForm
+    list_display = ("reference", "submitted", "safety", "waiting", "trd", "counts",
+                    "phq9_score", "msm", "review", "assigned", "first_viewed")
     list_display_links = ("reference",)
     list_filter = ("safety_level", "trd_status", "review_status", "status", AssignedFilter,
-                   "submitted_at")
+                   ConsentOnlyFilter, "submitted_at")
     search_fields = ("reference", "full_name", "email")
     search_help_text = _("Reference, name or e-mail address (part of one is enough).")
     list_select_related = ("assigned_to",)
@@ -132,12 +178,14 @@ class SubmissionAdmin(admin.ModelAdmin):
     show_full_result_count = False
     actions = ("export_csv", "reassess_selected", "delete_drafts")
     change_form_template = "admin/intake/submission/change_form.html"
+    save_on_top = False
     # Manager-only actions, and the permission each needs (a forged POST gets 403).
     ACTION_PERMISSIONS = {"export_csv": "export", "reassess_selected": "reassess",
                           "delete_drafts": "delete", "delete_selected": "delete"}
 
     class Media:
         css = STAFF_CSS
+        js = STAFF_JS
 
     # -- queryset and list columns --
 
@@ -160,13 +208,26 @@ class SubmissionAdmin(admin.ModelAdmin):
     @admin.display(description=_("submitted"), ordering="last_activity")
     def submitted(self, obj):
         if obj.submitted_at:
-            return date_format(timezone.localtime(obj.submitted_at), "SHORT_DATETIME_FORMAT")
-        return _("Draft, last saved %(when)s") % {
-            "when": date_format(timezone.localtime(obj.updated_at), "SHORT_DATETIME_FORMAT")}
+            return local_time(obj.submitted_at)
+        return format_html('{}<span class="list-note">{}</span>', _("Draft"),
+                           _("saved %(when)s") % {"when": local_time(obj.updated_at)})
 
     @admin.display(description=_("safety"), ordering="safety_level")
     def safety(self, obj):
         return safety_badge(obj.safety_level)
+
+    @admin.display(description=_("waiting"))
+    def waiting(self, obj):
+        """Time since the flag while nobody has recorded contact with the patient."""
+        if not obj.awaiting_contact or obj.flagged_at is None:
+            return "—"
+        waited = timezone.now() - obj.flagged_at
+        overdue = (obj.safety_level == SafetyLevel.ACUTE
+                   and waited.total_seconds() > settings.URGENT_REVIEW_MINUTES * 60)
+        text = duration_words(waited)
+        if overdue:
+            return format_html('<strong class="waiting-long">{}</strong>', text)
+        return text
 
     @admin.display(description=_("TRD status"), ordering="trd_status")
     def trd(self, obj):
@@ -176,13 +237,16 @@ class SubmissionAdmin(admin.ModelAdmin):
     def counts(self, obj):
         if obj.confirmed_count is None:
             return "—"
-        return f"{obj.confirmed_count} / {obj.possible_count}"
+        return format_html('{} / {}<span class="visually-hidden"> ({})</span>',
+                           obj.confirmed_count, obj.possible_count,
+                           _("confirmed / possible failed trials"))
 
     @admin.display(description=_("PHQ-9"), ordering="phq9_total")
     def phq9_score(self, obj):
         if obj.phq9_total is None:
             return "—"
-        return f"{obj.phq9_total} ({obj.phq9_band.replace('_', ' ')})"
+        band = wording.phq9_band(obj.phq9_band, wording.STAFF)
+        return format_html('{}<span class="list-note">{}</span>', obj.phq9_total, band)
 
     @admin.display(description=_("MSM (approx.)"), ordering="msm_total")
     def msm(self, obj):
@@ -194,12 +258,12 @@ class SubmissionAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("assigned to"), ordering="assigned_to__username")
     def assigned(self, obj):
-        return _user_name(obj.assigned_to) or "—"
+        return user_name(obj.assigned_to) or "—"
 
     @admin.display(description=_("first viewed"), ordering="first_viewed_at")
     def first_viewed(self, obj):
         if obj.first_viewed_at:
-            return date_format(timezone.localtime(obj.first_viewed_at), "SHORT_DATETIME_FORMAT")
+            return local_time(obj.first_viewed_at)
         if obj.safety_level != SafetyLevel.NONE:
             return format_html('<strong class="not-viewed">{}</strong>', _("Not yet"))
         return "—"
@@ -225,10 +289,13 @@ class SubmissionAdmin(admin.ModelAdmin):
         actions.pop("delete_selected", None)  # replaced by delete_drafts
         return actions
 
-    # -- the change form: staff fields only, patient answers for superusers --
+    # -- the change form: the review form; patient answers for superusers --
 
     def get_fieldsets(self, request, obj=None):
-        fieldsets = [(_("Review"), {"fields": STAFF_FIELDS + WORKFLOW_READONLY})]
+        fields = STAFF_FIELDS
+        if request.user.has_perm("intake.add_staffnote"):
+            fields += ("note",)
+        fieldsets = [(None, {"fields": fields})]
         if request.user.is_superuser:
             fieldsets.append((_("Patient answers (superusers only: correct a recorded answer)"),
                               {"fields": PATIENT_FIELDS, "classes": ("collapse",)}))
@@ -236,8 +303,24 @@ class SubmissionAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         if request.user.is_superuser:
-            return WORKFLOW_READONLY
-        return WORKFLOW_READONLY + PATIENT_FIELDS
+            return ()
+        return PATIENT_FIELDS
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        kept = getattr(request, "_intake_kept_review", None)
+        if not kept:
+            return form
+
+        class KeptReviewForm(form):
+            """The review form as this browser had typed it before its session ended."""
+
+            def __init__(self, *args, **kw):
+                if not args and kw.get("data") is None:
+                    kw["data"] = kept
+                super().__init__(*args, **kw)
+
+        return KeptReviewForm
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "assigned_to":
@@ -246,30 +329,49 @@ class SubmissionAdmin(admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        """Save only what changed; record who changed the review status and when; audit."""
-        before = Submission.objects.filter(pk=obj.pk).values(
-            "review_status", "assigned_to_id").get()
+        """Save only what this reviewer changed, and only if nobody changed it meanwhile; add the
+        note; record who changed the review status and when; audit."""
         changed = set(form.changed_data)
         staff_changes = {name: getattr(obj, name) for name in STAFF_FIELDS if name in changed}
+        # the values this form was checked against (ReviewForm.clean), for a conditional write
+        seen = {("assigned_to_id" if name == "assigned_to" else name): form.initial.get(name)
+                for name in staff_changes}
         if "review_status" in staff_changes:
             obj.review_status_changed_at = timezone.now()
             obj.review_status_changed_by = request.user
             staff_changes.update(review_status_changed_at=obj.review_status_changed_at,
                                  review_status_changed_by=request.user)
         patient_changes = sorted(changed & set(PATIENT_FIELDS))
+        note_text = (form.cleaned_data.get("note") or "").strip()
         if patient_changes and request.user.is_superuser:
             obj.save()
         elif staff_changes:
-            # A queryset update: the patient's "last saved" time is not touched by staff work.
-            Submission.objects.filter(pk=obj.pk).update(**staff_changes)
-        if "review_status" in staff_changes and before["review_status"] != obj.review_status:
+            # A conditional queryset update: only these columns, only if still as seen; the
+            # patient's "last saved" time is not touched by staff work.
+            won = Submission.objects.filter(pk=obj.pk, **seen).update(**staff_changes)
+            if not won:
+                self.message_user(request, _(
+                    "The review status or assignment was not saved: someone else changed it "
+                    "at the same moment. Open the submission again to see it."), messages.ERROR)
+                staff_changes = {}
+        if "review_status" in staff_changes and seen["review_status"] != obj.review_status:
             audit.record(request.user, audit.STATUS_CHANGED, obj,
-                         old=before["review_status"], new=obj.review_status)
-        if "assigned_to" in staff_changes and before["assigned_to_id"] != obj.assigned_to_id:
+                         old=seen["review_status"], new=obj.review_status)
+        if "assigned_to" in staff_changes and seen["assigned_to_id"] != obj.assigned_to_id:
+            User = get_user_model()
+            old_user = User.objects.filter(pk=seen["assigned_to_id"]).first()
             audit.record(request.user, audit.ASSIGNED, obj,
-                         old=before["assigned_to_id"], new=obj.assigned_to_id)
+                         old=seen["assigned_to_id"], new=obj.assigned_to_id,
+                         old_name=user_name(old_user), new_name=user_name(obj.assigned_to))
         if patient_changes and request.user.is_superuser:
             audit.record(request.user, audit.ANSWERS_CORRECTED, obj, fields=patient_changes)
+        if note_text:
+            if not request.user.has_perm("intake.add_staffnote"):
+                raise PermissionDenied
+            note = StaffNote.objects.create(submission=obj, author=request.user, text=note_text)
+            audit.record(request.user, audit.NOTE_ADDED, obj, note_id=note.pk)
+            self.message_user(request, _("Note added."), messages.SUCCESS)
+        request.session[JUST_SAVED_KEY] = obj.pk
 
     def delete_model(self, request, obj):
         if obj.is_submitted:
@@ -277,26 +379,36 @@ class SubmissionAdmin(admin.ModelAdmin):
         audit.record(request.user, audit.DRAFT_DELETED, obj)
         super().delete_model(request, obj)
 
-    # -- the change page: clinical summary, notes, re-run, first view --
+    # -- the change page: essentials, review form, summary; first view --
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, unquote(object_id))
+        if obj is not None and request.method == "GET":
+            request._intake_kept_review = kept_review(request, obj.pk)
+            if request._intake_kept_review:
+                self.message_user(request, _(
+                    "Your session had ended before this was saved. What you typed is back in "
+                    "the review form below and is NOT saved yet: check it and press Save."),
+                    messages.WARNING)
         if obj is not None and self.has_view_or_change_permission(request, obj) \
                 and request.method == "GET":
-            audit.record(request.user, audit.VIEWED, obj)
+            # "Opened": not the page the browser is sent back to after a save
+            if request.session.pop(JUST_SAVED_KEY, None) != obj.pk:
+                audit.record(request.user, audit.VIEWED, obj)
             if obj.safety_level != SafetyLevel.NONE and obj.first_viewed_at is None:
-                now = timezone.now()
                 Submission.objects.filter(pk=obj.pk, first_viewed_at__isnull=True).update(
-                    first_viewed_at=now, first_viewed_by=request.user)
+                    first_viewed_at=timezone.now(), first_viewed_by=request.user)
         if obj is not None:
-            obj.refresh_from_db()
+            obj = Submission.objects.select_related(
+                "assigned_to", "first_viewed_by", "review_status_changed_by").get(pk=obj.pk)
             extra_context = {
                 **(extra_context or {}),
-                "summary": staff_summary(obj),
+                "title": _("Submission %(ref)s") % {"ref": obj.reference},
+                "summary": review_summary(obj),
                 "notes": obj.notes.select_related("author").order_by("-created_at", "-id"),
-                "can_add_note": request.user.has_perm("intake.add_staffnote"),
                 "can_reassess": self.has_reassess_permission(request) and obj.is_submitted,
-                "note_max_length": StaffNote._meta.get_field("text").max_length,
+                "show_save_and_add_another": False,
+                "show_delete_link": False,
             }
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -305,14 +417,13 @@ class SubmissionAdmin(admin.ModelAdmin):
         needed = self.ACTION_PERMISSIONS.get(action)
         if needed and not getattr(self, f"has_{needed}_permission")(request):
             raise PermissionDenied
-        return super().changelist_view(request, extra_context)
+        return super().changelist_view(request, {"title": _("Submissions"),
+                                                 **(extra_context or {})})
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
         prefix = f"{self.opts.app_label}_{self.opts.model_name}"
         return [
-            path("<path:object_id>/note/", wrap(self.add_note_view),
-                 name=f"{prefix}_note"),
             path("<path:object_id>/reassess/", wrap(self.reassess_view),
                  name=f"{prefix}_reassess"),
             path("<path:object_id>/print/", wrap(self.print_view),
@@ -331,28 +442,6 @@ class SubmissionAdmin(admin.ModelAdmin):
     def _change_url(self, obj) -> str:
         return reverse("admin:intake_submission_change", args=[obj.pk])
 
-    def add_note_view(self, request, object_id):
-        return require_POST(self._add_note)(request, object_id)
-
-    def _add_note(self, request, object_id):
-        obj = self._submission_or_404(request, object_id)
-        if not request.user.has_perm("intake.add_staffnote"):
-            raise PermissionDenied
-        text = request.POST.get("text", "").strip()
-        max_length = StaffNote._meta.get_field("text").max_length
-        if not text:
-            self.message_user(request, _("The note was empty: nothing was added."),
-                              messages.ERROR)
-        elif len(text) > max_length:
-            self.message_user(request, _("The note is too long (at most %(n)s characters).")
-                              % {"n": max_length}, messages.ERROR)
-        else:
-            with transaction.atomic():
-                note = StaffNote.objects.create(submission=obj, author=request.user, text=text)
-                audit.record(request.user, audit.NOTE_ADDED, obj, note_id=note.pk)
-            self.message_user(request, _("Note added."), messages.SUCCESS)
-        return HttpResponseRedirect(self._change_url(obj) + "#notes")
-
     def reassess_view(self, request, object_id):
         return require_POST(self._reassess)(request, object_id)
 
@@ -364,8 +453,10 @@ class SubmissionAdmin(admin.ModelAdmin):
             self.message_user(request, _("A draft has no assessment to re-run."), messages.ERROR)
         else:
             self._run_again(request, obj)
-            self.message_user(request, _("Assessment re-run with today's catalog; the earlier "
-                                         "result is kept in the history."), messages.SUCCESS)
+            self.message_user(request, _("Assessment re-run with today's catalog; the options "
+                                         "the patient saw are kept beside it."),
+                              messages.SUCCESS)
+        request.session[JUST_SAVED_KEY] = obj.pk
         return HttpResponseRedirect(self._change_url(obj))
 
     def _run_again(self, request, obj) -> Assessment:
@@ -384,7 +475,7 @@ class SubmissionAdmin(admin.ModelAdmin):
         obj = self._submission_or_404(request, object_id)
         audit.record(request.user, audit.PRINTED, obj)
         return render(request, "admin/intake/submission/print.html", {
-            "summary": staff_summary(obj),
+            "summary": review_summary(obj),
             "notes": obj.notes.select_related("author").order_by("created_at", "id"),
             "clinic_name": settings.CLINIC_NAME,
             "printed_at": timezone.now(),
@@ -397,37 +488,7 @@ class SubmissionAdmin(admin.ModelAdmin):
     def export_csv(self, request, queryset):
         if not self.has_export_permission(request):
             raise PermissionDenied
-        rows = list(queryset.select_related("assigned_to").order_by("pk"))
-        current = {a.submission_id: a for a in Assessment.objects.filter(
-            submission__in=[r.pk for r in rows], is_current=True)}
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        response["Content-Disposition"] = f'attachment; filename="submissions-{stamp}.csv"'
-        writer = csv.writer(response)
-        writer.writerow([
-            "reference", "status", "submitted_at", "safety_level", "trd_status", "confirmed",
-            "possible", "phq9_total", "phq9_band", "msm_total", "review_status", "assigned_to",
-            "rules_version", "assessed_at", "options", "safety_level_text", "trd_status_text",
-            "options_text",
-        ])
-        for sub in rows:
-            assessment = current.get(sub.pk)
-            writer.writerow([csv_cell(value) for value in (
-                sub.reference, sub.status,
-                sub.submitted_at.isoformat() if sub.submitted_at else "",
-                sub.safety_level, sub.trd_status, sub.confirmed_count, sub.possible_count,
-                sub.phq9_total, sub.phq9_band, sub.msm_total, sub.review_status,
-                sub.assigned_to.get_username() if sub.assigned_to else "",
-                assessment.rules_version if assessment else "",
-                assessment.created_at.isoformat() if assessment else "",
-                " ".join(o["code"] for o in assessment.result["options"]) if assessment else "",
-                wording.safety_level(sub.safety_level),
-                wording.trd_status(sub.trd_status, wording.STAFF) if sub.trd_status else "",
-                wording.csv_options(assessment.result if assessment else None),
-            )])
-        audit.record(request.user, audit.EXPORTED, None, count=len(rows),
-                     references=[sub.reference for sub in rows])
-        return response
+        return export_submissions_csv(request, queryset)
 
     @admin.action(description=_("Re-run the assessment with today's catalog"),
                   permissions=["reassess"])
@@ -455,75 +516,4 @@ class SubmissionAdmin(admin.ModelAdmin):
                           messages.SUCCESS)
 
 
-# --- medication catalog ---------------------------------------------------------------------
-
-CATALOG_AUDITED_FIELDS = ("min_adequate_mg_per_day", "usual_max_mg_per_day", "role",
-                          "drug_class", "active")
-
-
-@admin.register(Medication)
-class MedicationAdmin(admin.ModelAdmin):
-    list_display = (
-        "generic_name",
-        "drug_class",
-        "role",
-        "min_adequate_mg_per_day",
-        "usual_max_mg_per_day",
-        "active",
-        "updated_at",
-    )
-    list_filter = ("role", "active", "drug_class")
-    search_fields = ("generic_name", "brand_names", "slug")
-    readonly_fields = ("updated_at",)
-    prepopulated_fields = {"slug": ("generic_name",)}
-
-    class Media:
-        css = STAFF_CSS
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # histories name these rows: make one inactive instead
-
-    def get_readonly_fields(self, request, obj=None):
-        if obj is not None:
-            return ("slug", "updated_at")  # stored answers and results refer to the slug
-        return self.readonly_fields
-
-    def get_prepopulated_fields(self, request, obj=None):
-        return {} if obj is not None else self.prepopulated_fields
-
-    def save_model(self, request, obj, form, change):
-        """Save and audit. Catalog values are reference data, not health data, so the old and
-        new values of the audited fields go into the audit row."""
-        super().save_model(request, obj, form, change)
-        if not change:
-            audit.record(request.user, audit.CATALOG_ADDED, obj, slug=obj.slug)
-            return
-        values = {
-            name: [None if form.initial.get(name) is None else str(form.initial.get(name)),
-                   None if getattr(obj, name) is None else str(getattr(obj, name))]
-            for name in form.changed_data if name in CATALOG_AUDITED_FIELDS
-        }
-        audit.record(request.user, audit.CATALOG_CHANGED, obj, slug=obj.slug,
-                     fields=sorted(form.changed_data), values=values)
-
-
-# --- audit trail ----------------------------------------------------------------------------
-
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ("at", "actor", "action", "object_type", "object_repr", "detail")
-    list_filter = ("action", "actor", "at", "object_type")
-    search_fields = ("object_repr", "object_id")
-    list_select_related = ("actor",)
-    readonly_fields = ("at", "actor", "action", "object_type", "object_id", "object_repr",
-                       "detail")
-    show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+__all__ = ["SubmissionAdmin", "ReviewForm", "ReviewStatus"]

@@ -1,0 +1,15 @@
+"""The staff side, in the Django admin (the site, `intake.admin_site.StaffAdminSite`, is installed
+through `intake.apps.StaffAdminConfig`):
+
+- `submissions`: the triage list and a submission's review page (essentials, one review form,
+  the clinical summary), re-assessment, print view;
+- `catalog`: the medication catalog, validated;
+- `audit_trail`: the audit trail in words, with its CSV export;
+- `export`: CSV exports;
+- `alert_list`: staff alerts and their delivery, "Try again now";
+- `mfa`: the second factor (TOTP); `auth_events`: sign-in events in the audit trail.
+
+Everything staff do here that touches a record is written to the audit trail (intake/audit.py).
+"""
+
+from . import alert_list, audit_trail, auth_events, catalog, submissions  # noqa: F401

@@ -1,0 +1,169 @@
+"""The audit trail for managers: read-only, in words (names, local times, what happened), with
+a CSV export of what the filters show."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .. import audit
+from ..models import AuditEvent, ReviewStatus
+from .common import STAFF_CSS, local_time, user_name
+from .export import export_audit_csv
+
+STATUS_WORDS = dict(ReviewStatus.choices)
+FIELD_WORDS = {
+    "min_adequate_mg_per_day": gettext_lazy("minimum dose"),
+    "usual_max_mg_per_day": gettext_lazy("usual maximum"), "role": gettext_lazy("role"),
+    "drug_class": gettext_lazy("drug class"), "active": gettext_lazy("active"),
+    "min_dose_source": gettext_lazy("source of the minimum"),
+    "generic_name": gettext_lazy("name"), "brand_names": gettext_lazy("brand names"),
+}
+
+
+def _status(code) -> str:
+    return str(STATUS_WORDS.get(code, code or "—"))
+
+
+def describe(event: AuditEvent) -> str:
+    """The details of one event in plain words (never a health answer: none is stored)."""
+    d = event.detail or {}
+    a = event.action
+    if a == audit.STATUS_CHANGED:
+        return _("From “%(old)s” to “%(new)s”") % {"old": _status(d.get("old")),
+                                                  "new": _status(d.get("new"))}
+    if a == audit.ASSIGNED:
+        return _("From %(old)s to %(new)s") % {
+            "old": d.get("old_name") or (_("nobody") if d.get("old") is None
+                                         else _("user #%s") % d["old"]),
+            "new": d.get("new_name") or (_("nobody") if d.get("new") is None
+                                         else _("user #%s") % d["new"])}
+    if a == audit.NOTE_ADDED:
+        return _("Note #%s (its text is on the submission)") % d.get("note_id")
+    if a == audit.EXPORTED:
+        if "count" in d:  # rows written before one row per submission
+            return _("%(n)s submissions: %(refs)s") % {
+                "n": d["count"], "refs": ", ".join(d.get("references", []))}
+        return _("One of %(n)s submissions exported together") % {"n": d.get("batch_size")}
+    if a == audit.REASSESSED:
+        return _("New result (rules version %(v)s); the earlier one is kept") % {
+            "v": d.get("rules_version")}
+    if a == audit.CATALOG_CHANGED:
+        parts = []
+        for name, (old, new) in (d.get("values") or {}).items():
+            parts.append(_("%(field)s %(old)s → %(new)s") % {
+                "field": FIELD_WORDS.get(name, name), "old": old or "—", "new": new or "—"})
+        others = [str(FIELD_WORDS.get(f, f)) for f in d.get("fields", [])
+                  if f not in (d.get("values") or {})]
+        if others:
+            parts.append(_("also changed: %s") % ", ".join(others))
+        if d.get("reason"):
+            parts.append(_("reason: %s") % d["reason"])
+        return "; ".join(parts) or _("No audited field changed")
+    if a == audit.CATALOG_ADDED:
+        return _("Added “%s”") % d.get("slug", "")
+    if a == audit.ANSWERS_CORRECTED:
+        return _("Fields corrected: %s") % ", ".join(d.get("fields", []))
+    if a in (audit.LOGIN_FAILED, audit.LOCKED_OUT):
+        return _("Username typed: %(u)s, from %(c)s") % {"u": d.get("username", ""),
+                                                        "c": d.get("client") or _("unknown")}
+    if a == audit.PERMISSION_DENIED:
+        return _("Page: %s") % d.get("path", "")
+    if a == audit.ALERT_RETRIED:
+        return _("Alert: %s") % d.get("kind", "")
+    if a == audit.AUDIT_EXPORTED:
+        return _("%(n)s rows; filters: %(f)s") % {
+            "n": d.get("rows"), "f": ", ".join(d.get("filters", [])) or _("none")}
+    if a == audit.MFA_RESET:
+        return _("Devices removed: %s") % d.get("devices", 0)
+    return ""
+
+
+class ActionFilter(admin.SimpleListFilter):
+    title = gettext_lazy("action")
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        return [(code, gettext_lazy(label)) for code, label in audit.ACTION_LABELS.items()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
+class RecordFilter(admin.SimpleListFilter):
+    title = gettext_lazy("record")
+    parameter_name = "record"
+    KINDS = (("intake.submission", gettext_lazy("Submissions")),
+             ("intake.medication", gettext_lazy("Medication catalog")),
+             ("none", gettext_lazy("Sign-in and access")))
+
+    def lookups(self, request, model_admin):
+        return self.KINDS
+
+    def queryset(self, request, queryset):
+        if self.value() == "none":
+            return queryset.filter(object_type="")
+        return queryset.filter(object_type=self.value()) if self.value() else queryset
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ("when", "who", "what", "object_repr", "details")
+    list_display_links = None
+    list_filter = (ActionFilter, "actor", "at", RecordFilter)
+    search_fields = ("object_repr", "object_id")
+    search_help_text = gettext_lazy("A submission reference, or a username for sign-in events.")
+    list_select_related = ("actor",)
+    fields = ("when", "who", "what", "object_type", "object_id", "object_repr", "details")
+    readonly_fields = fields
+    show_full_result_count = False
+    change_list_template = "admin/intake/auditevent/change_list.html"
+
+    class Media:
+        css = STAFF_CSS
+
+    @admin.display(description=gettext_lazy("when"), ordering="at")
+    def when(self, obj):
+        return local_time(obj.at)
+
+    @admin.display(description=gettext_lazy("who"), ordering="actor__username")
+    def who(self, obj):
+        return user_name(obj.actor) or "—"
+
+    @admin.display(description=gettext_lazy("action"), ordering="action")
+    def what(self, obj):
+        return audit.ACTION_LABELS.get(obj.action, obj.action)
+
+    @admin.display(description=gettext_lazy("details"))
+    def details(self, obj):
+        return describe(obj) or "—"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        return [path("export/", self.admin_site.admin_view(self.export_view),
+                     name="intake_auditevent_export"),
+                *super().get_urls()]
+
+    def export_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        changelist = self.get_changelist_instance(request)
+        return export_audit_csv(request, changelist.get_queryset(request))
+
+    def changelist_view(self, request, extra_context=None):
+        query = request.GET.urlencode()
+        export = reverse("admin:intake_auditevent_export") + (f"?{query}" if query else "")
+        return super().changelist_view(request, {"title": _("Audit trail"),
+                                                 "export_url": export,
+                                                 **(extra_context or {})})

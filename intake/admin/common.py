@@ -1,0 +1,69 @@
+"""Small helpers shared by the staff admin modules: names, local times in words, safety badges,
+durations, spreadsheet-safe CSV cells."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from ..models import SafetyLevel
+
+STAFF_CSS = {"all": ("intake/staff_admin.css",)}
+STAFF_JS = ("intake/staff_admin.js",)
+
+SAFETY_BADGES = {
+    SafetyLevel.ACUTE: ("safety-acute", _("Urgent")),
+    SafetyLevel.NON_ACUTE: ("safety-priority", _("Priority")),
+}
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+# Staff read times as "14 Mar 2026, 17:04" in the clinic's time zone: 24-hour, no "a.m.." and
+# no microseconds.
+TIME_FORMAT = "%-d %b %Y, %H:%M"
+CSV_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+def user_name(user) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+def local_time(value: dt.datetime | None, fmt: str = TIME_FORMAT) -> str:
+    if value is None:
+        return ""
+    return timezone.localtime(value).strftime(fmt)
+
+
+def duration_words(delta: dt.timedelta) -> str:
+    """'3 days 4 h', '2 h 15 min', '12 min', 'under a minute'."""
+    minutes = max(0, int(delta.total_seconds() // 60))
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        text = ngettext("%(n)s day", "%(n)s days", days) % {"n": days}
+        return f"{text} {hours} h" if hours else text
+    if hours:
+        return f"{hours} h {mins} min" if mins else f"{hours} h"
+    if mins:
+        return f"{mins} min"
+    return str(_("under a minute"))
+
+
+def safety_badge(level: str):
+    if level in SAFETY_BADGES:
+        css, label = SAFETY_BADGES[level]
+        return format_html('<span class="safety-badge {}">{}</span>', css, label)
+    return format_html('<span class="safety-none"><span aria-hidden="true">—</span>'
+                       '<span class="visually-hidden">{}</span></span>', _("None"))
+
+
+def csv_cell(value) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text

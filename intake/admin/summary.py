@@ -1,0 +1,132 @@
+"""What the review page adds to the clinical summary (intake/staff_summary.py): the first
+screen a clinician reads (name, age, contact, safety, the patient's own words, review state),
+every PHQ-9 item, the options exactly as the patient saw them with any later re-run beside
+them, and words instead of codes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from .. import wording
+from ..models import Assessment, Submission
+from ..patient_text import PHQ9_ANSWERS, PHQ9_QUESTIONS
+from ..staff_summary import staff_summary
+from .common import duration_words, local_time, user_name
+
+
+def age_on(born: dt.date | None, today: dt.date) -> int | None:
+    if born is None:
+        return None
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def _options(assessment: Assessment | None) -> list[dict]:
+    if assessment is None:
+        return []
+    tried, names = wording.tried_for(assessment.answers)
+    options = []
+    for option in assessment.result["options"]:
+        words = wording.option_words(option, wording.STAFF, tried, names)
+        words["title"] = wording.option_title(option["code"], wording.PATIENT)  # as they saw it
+        options.append(words)
+    return options
+
+
+def options_shown(history: list[Assessment]) -> dict:
+    """The options from the assessment the patient saw (made when they submitted), and the
+    newest re-run beside it with what changed."""
+    seen = next((a for a in reversed(history)
+                 if a.trigger == Assessment.Trigger.SUBMITTED), None)
+    current = next((a for a in history if a.is_current), None)
+    rerun = current if current is not None and seen is not None and current.pk != seen.pk \
+        else None
+    shown = _options(seen)
+    result = {"seen": seen, "shown": shown, "rerun": rerun}
+    if rerun is not None:
+        now = _options(rerun)
+        before = {o["code"] for o in shown}
+        after = {o["code"] for o in now}
+        result.update(
+            rerun_options=now,
+            added=[o["title"] for o in now if o["code"] not in before],
+            removed=[o["title"] for o in shown if o["code"] not in after],
+            rerun_when=local_time(rerun.created_at),
+            rerun_by=user_name(rerun.created_by),
+        )
+    return result
+
+
+def phq9_items(sub: Submission) -> list[dict]:
+    answers = dict(PHQ9_ANSWERS)
+    items = []
+    for number, question in enumerate(PHQ9_QUESTIONS, start=1):
+        value = sub.phq9[number - 1] if len(sub.phq9) >= number else None
+        items.append({"number": number, "question": str(question),
+                      "answer": str(answers.get(str(value), _("Not answered")))
+                      if value is not None else _("Not answered"),
+                      "score": value, "flag": number == 9 and bool(value)})
+    return items
+
+
+def history_rows(history: list[Assessment]) -> list[dict]:
+    rows = []
+    for a in history:
+        trd = a.result["trd"]
+        rows.append({
+            "assessment": a,
+            "when": local_time(a.created_at),
+            "by": user_name(a.created_by) or "—",
+            "result": _("%(status)s: %(c)s confirmed, %(p)s possible failed trials") % {
+                "status": wording.trd_status(trd["status"], wording.STAFF),
+                "c": trd["confirmed"], "p": trd["possible"]},
+        })
+    return rows
+
+
+def review_summary(sub: Submission) -> dict:
+    summary = staff_summary(sub)
+    today = timezone.localdate()
+    age = age_on(sub.date_of_birth, today)
+    summary["first"] = {
+        "name": sub.full_name or _("Not answered"),
+        "age": ngettext("%(n)s year", "%(n)s years", age) % {"n": age} if age is not None
+        else _("Not answered"),
+        "born": sub.date_of_birth.strftime("%-d %b %Y") if sub.date_of_birth else "",
+        "phone": sub.phone or _("Not answered"),
+        "email": sub.email or _("Not answered"),
+        "contact_preference": sub.get_contact_preference_display() or _("Not answered"),
+        "review": sub.get_review_status_display(),
+        "review_changed": local_time(sub.review_status_changed_at),
+        "review_changed_by": user_name(sub.review_status_changed_by),
+        "assigned": user_name(sub.assigned_to),
+        "submitted": local_time(sub.submitted_at),
+        "saved": local_time(sub.updated_at),
+        "flagged": local_time(sub.flagged_at),
+        "waited": duration_words(timezone.now() - sub.flagged_at)
+        if sub.awaiting_contact and sub.flagged_at else "",
+        "first_viewed": local_time(sub.first_viewed_at),
+        "first_viewed_by": user_name(sub.first_viewed_by),
+        "escalated": local_time(sub.escalated_at),
+    }
+    for fact in summary["contact"]:
+        if sub.date_of_birth and fact.value == sub.date_of_birth.isoformat():
+            fact.value = f"{summary['first']['born']} ({summary['first']['age']})"
+    summary["phq9_items"] = phq9_items(sub)
+    summary["options_shown"] = options_shown(summary["history"])
+    summary["history_rows"] = history_rows(summary["history"])
+    summary["consideration_words"] = list(dict.fromkeys(
+        text for _code, text in summary["considerations"]))
+    if summary["trd"]:
+        k = summary["trd"]["classes_confirmed"]
+        summary["trd"]["classes_words"] = ngettext(
+            "%(n)s drug class", "%(n)s drug classes", k) % {"n": k}
+    summary["times"] = {
+        "assessed": local_time(summary["assessment"].created_at)
+        if summary["assessment"] else "",
+        "consented": local_time(sub.consented_at),
+    }
+    return summary
