@@ -207,3 +207,75 @@ def test_the_production_access_log_never_holds_a_staff_search(tmp_path):
     assert '"GET /admin/intake/submission/ HTTP/1.1" 302' in text
     assert '"GET /healthz/ HTTP/1.1" 200' in text
     assert "Secretname" not in text and "?q=" not in text and "probe" not in text
+
+
+# --- staff: two reviewers saving the same submission at once ----------------------------------
+
+STAFF_KEY = "3132333435363738393031323334353637383930"  # the test authenticator apps' secret
+STAFF_SETUP = f"""
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from intake import roles
+roles.ensure_groups()
+for name, group in (("rita", roles.REVIEWERS), ("mo", roles.MANAGERS)):
+    user = get_user_model().objects.create_user(name, password="race-pass-123456789",
+                                                is_staff=True)
+    user.groups.add(Group.objects.get(name=group))
+    TOTPDevice.objects.create(user=user, name="app", key="{STAFF_KEY}", confirmed=True)
+"""
+
+
+def staff_browser(site: LiveSite, username: str) -> Browser:
+    """Signed in as a real staff member would: password, then the authenticator's code."""
+    from django_otp.oath import TOTP
+
+    staff = site.browser()
+    staff.request("/admin/login/")
+    status, location, _ = staff.request("/admin/login/", {
+        "username": username, "password": "race-pass-123456789", "next": "/admin/"})
+    assert status == 302 and "/admin/mfa/" in location, (status, location)
+    code = f"{TOTP(bytes.fromhex(STAFF_KEY)).token():06d}"
+    status, location, _ = staff.request("/admin/mfa/", {"token": code, "next": "/admin/"})
+    assert (status, location) == (302, "/admin/"), (status, location)
+    return staff
+
+
+def test_two_reviewers_saving_the_same_submission_at_once(site):
+    site.manage("shell", "-c", STAFF_SETUP)
+    rita, mo = staff_browser(site, "rita"), staff_browser(site, "mo")
+    people = patients(site, 10, stop="safety")
+    for patient in people:
+        patient.post_page("safety", {**PAGES["safety"], "asq_wished_dead": "yes"})
+    for index, patient in enumerate(people):
+        sub_id = site.submission(patient)["id"]
+        path = f"/admin/intake/submission/{sub_id}/change/"
+
+        rita.request(path)  # both have the page open
+        mo.request(path)
+
+        def save(staff, status, note, path=path):
+            return staff.request(path, {
+                "review_status": status, "initial-review_status": "new", "assigned_to": "",
+                "initial-assigned_to": "", "note": note})
+
+        responses = at_once(lambda i=index: save(rita, "contacted", f"rita {i}"),
+                            lambda i=index: save(mo, "closed", f"mo {i}"))
+        no_server_errors(responses)
+        (status,), = site.query("SELECT review_status FROM intake_submission WHERE id = %s",
+                                sub_id)
+        assert status in {"contacted", "closed"}
+        (changes,), = site.query("SELECT COUNT(*) FROM intake_auditevent WHERE action = %s "
+                                 "AND object_id = %s", "status_changed", str(sub_id))
+        assert changes == 1  # one change wins, and only it is recorded
+        notes = {text for (text,) in site.query(
+            "SELECT text FROM intake_staffnote WHERE submission_id = %s", sub_id)}
+        winner = "rita" if status == "contacted" else "mo"
+        assert f"{winner} {index}" in notes
+        loser, (loser_status, _, html) = (("mo", responses[1]) if winner == "rita"
+                                         else ("rita", responses[0]))
+        if loser_status in (200, 400):  # refused: the form comes back, the note still typed
+            assert f"{loser} {index}</textarea>" in html
+            assert f"{loser} {index}" not in notes
+        else:  # saved after the winner: the note is kept, the status change was refused
+            assert f"{loser} {index}" in notes
