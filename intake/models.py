@@ -97,6 +97,7 @@ class ReviewStatus(models.TextChoices):
 # Review states before anyone has spoken to the patient: a flagged case in one of these is still
 # waiting for a clinician and stays at the top of the staff list.
 AWAITING_CONTACT = (ReviewStatus.NEW, ReviewStatus.IN_REVIEW)
+FLAGGED = (SafetyLevel.ACUTE, SafetyLevel.NON_ACUTE)
 
 
 def triage_rank():
@@ -110,6 +111,16 @@ def triage_rank():
              then=Value(1)),
         default=Value(2),
         output_field=models.IntegerField(),
+    )
+
+
+def waiting_since():
+    """The staff list's second sort key: when a case still awaiting contact was flagged (the
+    longest wait first within urgent, then within priority); NULL for every other row."""
+    return Case(
+        When(review_status__in=AWAITING_CONTACT, safety_level__in=FLAGGED, then=F("flagged_at")),
+        default=Value(None),
+        output_field=models.DateTimeField(),
     )
 
 
@@ -263,7 +274,8 @@ class Submission(models.Model):
             models.Index(fields=["review_status"], name="submission_review"),
             models.Index(fields=["-updated_at"], name="submission_updated"),
             # the staff list's default order (intake/admin.py), read in index order at any size
-            models.Index(triage_rank(), last_activity().desc(), F("id").desc(),
+            models.Index(triage_rank(), waiting_since().asc(), last_activity().desc(),
+                         F("id").desc(),
                          name="submission_triage_order"),
             models.Index(fields=["-submitted_at"], name="submission_submitted"),
         ]

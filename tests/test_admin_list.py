@@ -45,10 +45,10 @@ def mix(catalog):
 
 
 def test_uncontacted_urgent_first_then_priority_then_newest(reviewer_client, mix):
-    """Urgent and priority cases stay on top until staff record contact: "in review" is not
-    enough."""
+    """Urgent and priority cases stay on top until staff record contact ("in review" is not
+    enough), the longest wait first; then everything else, newest first."""
     order = listed(reviewer_client.get(CHANGELIST))
-    expected = [mix[k].reference for k in ("new_urgent", "old_urgent", "opened_urgent",
+    expected = [mix[k].reference for k in ("opened_urgent", "old_urgent", "new_urgent",
                                            "priority", "newest", "reviewed_urgent", "draft",
                                            "older")]
     assert order == expected

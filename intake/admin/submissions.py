@@ -37,6 +37,7 @@ from ..models import (
     Submission,
     last_activity,
     triage_rank,
+    waiting_since,
 )
 from .common import STAFF_CSS, STAFF_JS, duration_words, local_time, safety_badge, user_name
 from .export import export_submissions_csv
@@ -57,6 +58,7 @@ NOTE_MAX_LENGTH = StaffNote._meta.get_field("text").max_length
 
 # The triage order's keys (models.py; the same expressions as the index that serves them).
 TRIAGE = triage_rank()
+WAITING_SINCE = waiting_since()
 LAST_ACTIVITY = last_activity()
 
 REFERENCE_PATTERN = re.compile(r"TRD-[A-Z0-9]{2,8}-[A-Z0-9]{4,8}", re.IGNORECASE)
@@ -173,7 +175,7 @@ class SubmissionAdmin(admin.ModelAdmin):
     search_fields = ("reference", "full_name", "email")
     search_help_text = _("Reference, name or e-mail address (part of one is enough).")
     list_select_related = ("assigned_to",)
-    TRIAGE_ORDER = ("triage", "-last_activity", "-id")
+    TRIAGE_ORDER = ("triage", "waiting_since", "-last_activity", "-id")
     list_per_page = 50
     show_full_result_count = False
     actions = ("export_csv", "reassess_selected", "delete_drafts")
@@ -192,7 +194,7 @@ class SubmissionAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         # Annotate before ordering (ModelAdmin.get_queryset orders straight away).
         queryset = self.model._default_manager.get_queryset().annotate(
-            triage=TRIAGE, last_activity=LAST_ACTIVITY)
+            triage=TRIAGE, waiting_since=WAITING_SINCE, last_activity=LAST_ACTIVITY)
         return queryset.order_by(*self.get_ordering(request))
 
     def get_search_results(self, request, queryset, search_term):
