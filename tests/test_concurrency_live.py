@@ -118,7 +118,7 @@ def test_twenty_medicines_added_at_once(site):
     tabs = [patient.tab() for _ in tokens]
     responses = at_once(*[
         lambda tab=tab, token=token, n=n: tab.add_medicine(
-            {**SERTRALINE, "dose_mg_per_day": str(50 + n)}, token)
+            {**SERTRALINE, "dose": str(50 + n)}, token)
         for n, (tab, token) in enumerate(zip(tabs, tokens, strict=True))])
     assert [status for status, _, _ in responses] == [302] * TRIES  # every 302 is a stored row
     row = site.submission(patient)
