@@ -26,6 +26,11 @@ UNITS = [("mg", _("mg")), ("mcg", _("micrograms (mcg)"))]
 UNIT_WORDS = {"mg": _("mg"), "mcg": _("micrograms (mcg)")}
 
 
+def plain(value: Decimal | None) -> str | None:
+    """A stored decimal as the patient typed it: 25, 37.5 (not 25.0000)."""
+    return None if value is None else format(value.normalize(), "f")
+
+
 class MedicineForm(forms.Form):
     """One medicine tried; not a step form, the list is its own step."""
 
@@ -101,7 +106,7 @@ class MedicineForm(forms.Form):
         medication = trial.medication.slug if trial.kind == "catalog" else trial.kind
         return {
             "medication": medication, "other_name": trial.other_name,
-            "dose": trial.dose_in_unit, "dose_unit": trial.dose_unit,
+            "dose": plain(trial.dose_in_unit), "dose_unit": trial.dose_unit,
             "dose_unknown": trial.dose_mg_per_day is None,
             "duration_amount": trial.duration_amount, "duration_unit": trial.duration_unit,
             "duration_unknown": trial.duration_amount is None,
