@@ -6,8 +6,8 @@ favicon; and the weight of a page (gzip, no framework CSS, no session write per 
 from __future__ import annotations
 
 import gzip
-from decimal import Decimal
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
