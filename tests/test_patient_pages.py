@@ -61,6 +61,15 @@ def test_every_question_page_is_drawn_by_the_govuk_pack(client):
     assert sub.pk
 
 
+def test_checkbox_questions_are_checkboxes_and_radio_questions_radios(client):
+    fill_until(client, stop="other-treatments")
+    html = client.get(url("other-treatments")).content.decode()
+    assert all('type="checkbox"' in tag for tag in inputs(html, "tried")) and inputs(html, "tried")
+    html = client.get(url("history")).content.decode()
+    assert all('type="checkbox"' in tag for tag in inputs(html, "other_diagnoses"))
+    assert all('type="radio"' in tag for tag in inputs(html, "trauma"))
+
+
 def test_radio_ids_and_error_links_match(client):
     fill_until(client, stop="phq9")
     html = post(client, "phq9", {**PAGES["phq9"], "item5": ""}).content.decode()

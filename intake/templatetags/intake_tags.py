@@ -30,10 +30,10 @@ def _kind(widget) -> str:
         return "hidden"
     if isinstance(widget, MemorableDateWidget):
         return "date"
+    if isinstance(widget, CheckboxSelectMultiple):  # a subclass of RadioSelect: first
+        return "checkboxes"
     if isinstance(widget, RadioSelect):
         return "radios"
-    if isinstance(widget, CheckboxSelectMultiple):
-        return "checkboxes"
     if isinstance(widget, CheckboxInput):
         return "checkbox"
     if isinstance(widget, Select):
