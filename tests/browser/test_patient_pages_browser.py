@@ -6,8 +6,6 @@ every page reached with JavaScript on."""
 
 from __future__ import annotations
 
-import re
-
 from playwright.sync_api import expect
 
 from intake.models import MedicationTrial, Submission
