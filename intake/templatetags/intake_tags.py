@@ -19,6 +19,9 @@ from django.forms.widgets import (
     Select,
     Textarea,
 )
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from intake.fields import DATE_PARTS, MemorableDateWidget, date_error_parts
 
@@ -47,6 +50,25 @@ def _as_text(value) -> str:
     return "" if value is None else str(value)
 
 
+OPTION = ('<div class="choice"><input class="choice__input" id="{}" name="{}" type="{}" '
+          'value="{}"{}><label class="choice__label" for="{}">{}</label></div>\n')
+DIVIDER = '<p class="choice-divider">{}</p>\n'
+
+
+def options_html(options: list[dict], name: str, input_type: str):
+    """The options of a radio or checkbox question, drawn in one loop here rather than by a
+    template node per attribute: the PHQ-9 page has 36 of them. The markup is the pack's
+    (templates/govuk/field.html places it); "None of these" comes after an "or"."""
+    parts = []
+    for o in options:
+        if o["value"] == "none" and input_type == "checkbox":
+            parts.append(format_html(DIVIDER, _("or")))
+        parts.append(format_html(OPTION, o["id"], name, input_type, o["value"],
+                                 mark_safe(" checked") if o["checked"] else "",  # noqa: S308
+                                 o["id"], o["label"]))
+    return mark_safe("".join(parts))  # noqa: S308 (each part escaped by format_html)
+
+
 @register.filter
 def govuk(field) -> dict:
     """Everything templates/govuk/field.html needs about one bound field."""
@@ -68,6 +90,8 @@ def govuk(field) -> dict:
             {"id": f"{auto_id}_{index}", "value": _as_text(code), "label": label,
              "checked": _as_text(code) in chosen}
             for index, (code, label) in enumerate(field.field.choices)]
+        info["options_html"] = options_html(info["options"], field.html_name,
+                                            "radio" if kind == "radios" else "checkbox")
     elif kind == "select":
         chosen = _as_text(value)
         groups = []
