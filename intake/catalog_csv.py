@@ -21,7 +21,11 @@ COLUMNS = (
     "min_adequate_mg_per_day",
     "usual_max_mg_per_day",
     "min_dose_source",
+    "dose_unit",
 )
+# Columns a CSV may leave out (older catalogs): their value then.
+OPTIONAL_COLUMNS = {"dose_unit": "mg"}
+DOSE_UNITS = ("mg", "mcg")
 REQUIRED_VALUES = ("slug", "generic_name", "drug_class", "role")
 ROLES = ("antidepressant", "augmentation")
 MAX_LENGTHS = {
@@ -73,13 +77,18 @@ def read_catalog_csv(path: str | Path = DEFAULT_CATALOG_CSV) -> list[dict]:
         reader = csv.DictReader(handle)
         header = reader.fieldnames or []
         for column in COLUMNS:
-            if column not in header:
+            if column not in header and column not in OPTIONAL_COLUMNS:
                 raise CatalogCSVError(1, column, "missing from the header row")
         for record in reader:
             line = reader.line_num
             if None in record:
                 raise CatalogCSVError(line, COLUMNS[-1], "more fields than the header has")
-            values = {column: (record[column] or "").strip() for column in COLUMNS}
+            values = {column: (record.get(column, OPTIONAL_COLUMNS.get(column)) or "").strip()
+                      for column in COLUMNS}
+            values["dose_unit"] = values["dose_unit"] or "mg"
+            if values["dose_unit"] not in DOSE_UNITS:
+                raise CatalogCSVError(line, "dose_unit", f"must be one of "
+                                      f"{', '.join(DOSE_UNITS)}, got {values['dose_unit']!r}")
             for column in REQUIRED_VALUES:
                 if not values[column]:
                     raise CatalogCSVError(line, column, "must not be empty")

@@ -34,6 +34,9 @@ class Medication(models.Model):
         _("usual maximum dose (mg/day)"), max_digits=8, decimal_places=2, null=True, blank=True
     )
     min_dose_source = models.CharField(_("source of the minimum dose"), max_length=255, blank=True)
+    dose_unit = models.CharField(
+        _("dose unit"), max_length=4, choices=[("mg", "mg"), ("mcg", "mcg")], default="mg",
+        help_text=_("The unit patients are asked the dose in (the dose columns stay in mg)."))
     active = models.BooleanField(
         _("active"), default=True, help_text=_("Inactive medications are hidden from patients.")
     )
@@ -228,8 +231,12 @@ class Submission(models.Model):
     # other treatments tried: {code: "helped" | "partly" | "no" | "unknown"}
     other_treatments = models.JSONField(default=dict, blank=True)
 
-    # health questions: codes answered yes, from screening.model.HEALTH_ITEMS
+    # health questions: codes answered yes or "not sure", from screening.model.HEALTH_ITEMS
+    # (the rules read both as yes, so a clinician checks); those the patient was not sure of
+    # are also in `health_unsure`
     health_conditions = models.JSONField(default=list, blank=True)
+    health_unsure = models.JSONField(default=list, blank=True,
+                                     help_text="Health codes the patient was not sure of.")
     anything_else = models.TextField(blank=True, max_length=2000)
 
     # safety: set as soon as the safety questions are answered, even mid-intake
@@ -339,8 +346,11 @@ class MedicationTrial(models.Model):
     medication = models.ForeignKey(Medication, null=True, blank=True, on_delete=models.PROTECT,
                                    help_text="Set when the kind is 'from the list'.")
     other_name = models.CharField(max_length=200, blank=True)
-    dose_mg_per_day = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True,
-                                          help_text="Highest daily dose; empty if not known.")
+    dose_mg_per_day = models.DecimalField(
+        max_digits=10, decimal_places=4, null=True, blank=True,
+        help_text="Highest daily dose in mg (25 mcg is 0.025); empty if not known.")
+    dose_unit = models.CharField(max_length=4, choices=[("mg", "mg"), ("mcg", "mcg")],
+                                 default="mg", help_text="The unit the patient gave it in.")
     duration_amount = models.DecimalField(max_digits=6, decimal_places=1, null=True, blank=True,
                                           help_text="Time at the highest dose; empty if unknown.")
     duration_unit = models.CharField(max_length=6, choices=DurationUnit.choices, blank=True)
@@ -375,6 +385,13 @@ class MedicationTrial(models.Model):
         if self.kind == self.Kind.OTHER:
             return self.other_name
         return str(_("Name not remembered"))
+
+    @property
+    def dose_in_unit(self):
+        """The dose in the unit the patient gave it in (mcg: the stored mg times 1000)."""
+        if self.dose_mg_per_day is None:
+            return None
+        return self.dose_mg_per_day * 1000 if self.dose_unit == "mcg" else self.dose_mg_per_day
 
     @property
     def weeks(self) -> float | None:

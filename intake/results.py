@@ -26,7 +26,7 @@ def results_context(sub: Submission, assessment: Assessment) -> dict:
             "name": name,
             "verdict": stored["verdict"],
             "verdict_text": wording.verdict(stored["verdict"], PATIENT),
-            "reasons": [wording.reason(r, PATIENT) for r in stored["reasons"]],
+            "reasons": wording.patient_reasons(stored["verdict"], stored["reasons"]),
         }
         for name, stored in zip(names, result["trd"]["trials"], strict=True)
     ]
@@ -46,4 +46,5 @@ def results_context(sub: Submission, assessment: Assessment) -> dict:
         "phq9_band": wording.phq9_band(result["phq9"]["band"], PATIENT),
         "questions": QUESTIONS_TO_ASK,
         "next_steps": settings.CLINIC_NEXT_STEPS,
+        "submitted_on": sub.submitted_at,
     }

@@ -67,8 +67,11 @@ STEPS: tuple[Step, ...] = (
     Step("therapy", 6, _("Talk therapy"), forms.TherapyForm),
     Step("therapy-details", 6, _("About your talk therapy"), forms.TherapyDetailsForm,
          applies=lambda sub: sub.therapies.exists(), done=_therapy_details_done),
-    Step("other-treatments", 7, _("Have you tried any of these treatments?"),
+    Step("other-treatments", 7, _("Which of these treatments have you tried?"),
          forms.OtherTreatmentsForm),
+    Step("other-treatments-helped", 7, _("How much did these treatments help?"),
+         forms.OtherTreatmentsHelpedForm, applies=lambda sub: bool(sub.other_treatments),
+         done=lambda sub: all(sub.other_treatments.values())),
     Step("health", 8, _("Health questions"), forms.HealthForm),
 )
 BY_SLUG = {step.slug: step for step in STEPS}

@@ -34,11 +34,20 @@ from .medicine_choices import catalog_choices, search_catalog
 from .models import Medication, MedicationTrial, ResumeAttempt, SafetyLevel, Submission
 from .patient_text import PRIVACY_NOTICE_VERSION
 from .results import results_context
-from .steps import BY_SLUG, SAFETY_STEPS, SECTIONS, first_unfinished, is_reachable, previous
-from .summary import answer_rows
+from .steps import (
+    BY_SLUG,
+    SAFETY_STEPS,
+    SECTIONS,
+    STEPS,
+    first_unfinished,
+    is_reachable,
+    previous,
+)
+from .summary import answer_rows, medicine_summary
 
 SESSION_KEY = "submission_id"
 BROWSER_KEY = "browser_key"
+RENEWED_KEY = "renewed"
 RESUME_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
 # Limits (intake/ratelimit.py), per client address (trdintake/client_ip.py) unless "all".
 RESUME_TRIES, RESUME_WINDOW = 5, timedelta(minutes=15)       # resume tries, right or wrong
@@ -59,7 +68,18 @@ def current_draft(request: HttpRequest) -> Submission | None:
     if sub is not None and sub.browser_key != request.session.get(BROWSER_KEY, ""):
         request.session.pop(SESSION_KEY, None)
         return None
+    renew_once_a_day(request)
     return sub
+
+
+def renew_once_a_day(request: HttpRequest) -> None:
+    """Keep the browser's link to its draft for RESUME_CODE_DAYS after the last visit, with one
+    session write a day rather than one per request (the session is not saved on every
+    request: only staff sessions are, for their idle timeout)."""
+    today = timezone.localdate().isoformat()
+    if request.session.get(RENEWED_KEY) != today:
+        request.session[RENEWED_KEY] = today
+        request.session.set_expiry(timedelta(days=settings.RESUME_CODE_DAYS))
 
 
 def locked_draft(pk: int) -> Submission | None:
@@ -85,6 +105,7 @@ def bind(request: HttpRequest, sub: Submission) -> None:
     request.session.cycle_key()
     request.session[SESSION_KEY] = sub.pk
     request.session[BROWSER_KEY] = sub.browser_key
+    request.session[RENEWED_KEY] = timezone.localdate().isoformat()
     request.session.set_expiry(timedelta(days=settings.RESUME_CODE_DAYS))
 
 
@@ -92,7 +113,7 @@ def next_url(sub: Submission, returning: bool = False) -> str:
     step = first_unfinished(sub)
     if step is None:
         return reverse("intake:check")
-    if returning and step.slug != "medicines":
+    if returning:
         return step_url(step.slug) + "?return=check"
     return step_url(step.slug)
 
@@ -104,14 +125,25 @@ def step_url(slug: str) -> str:
     return reverse(step.url_name)
 
 
+def returning_to_check(request) -> bool:
+    """The page was opened from a Change link on Check your answers."""
+    return request.GET.get("return") == "check"
+
+
 def page(request, template, sub=None, step=None, status=200, **context):
-    """Render a patient page; a form shown again with errors answers 400."""
+    """Render a patient page; a form shown again with errors answers 400.
+
+    The Back link goes to the page before, or to Check your answers for a page opened from
+    one of its Change links."""
     form = context.get("form")
     if status == 200 and form is not None and form.errors:
         status = 400
     if step is not None and "back_url" not in context:
-        before = previous(step, sub) if sub is not None else None
-        context["back_url"] = step_url(before.slug) if before else reverse("intake:start")
+        if returning_to_check(request) and sub is not None and first_unfinished(sub) is None:
+            context["back_url"] = reverse("intake:check")
+        else:
+            before = previous(step, sub) if sub is not None else None
+            context["back_url"] = step_url(before.slug) if before else reverse("intake:start")
     context.update(
         submission=sub,
         step=step,
@@ -239,7 +271,7 @@ def step(request, slug):
     sub, elsewhere = _draft_or_start(request)
     if elsewhere:
         return elsewhere
-    returning = request.GET.get("return") == "check"
+    returning = returning_to_check(request)
     if not step.applies(sub) or not is_reachable(step, sub):
         return redirect(next_url(sub, returning))
     form = step.form(posted(request), submission=sub)
@@ -304,9 +336,10 @@ def medicines(request):
                 save_page(locked, (), "medicines")
         if locked is None:
             return _elsewhere(request)
-        return redirect(next_url(locked, request.GET.get("return") == "check"))
+        return redirect(next_url(locked, returning_to_check(request)))
     return page(request, "intake/medicines.html", sub=sub, step=BY_SLUG["medicines"], form=form,
-                trials=trials)
+                trials=[(trial, medicine_summary(trial)) for trial in trials],
+                returning=returning_to_check(request))
 
 
 @require_http_methods(["GET", "POST"])
@@ -324,8 +357,15 @@ def medicine_edit(request, position=None):
     choices = catalog_choices(catalog.values(), search.slugs if search else None,
                               keep=trial.medication if trial else None)
     data = request.POST if request.method == "POST" and not searching else None
-    initial = MedicineForm.initial_for(trial) if not searching else request.POST.dict()
-    form = MedicineForm(data, catalog_choices=choices, initial=initial)
+    if searching:
+        initial = request.POST.dict()
+        if search is not None and len(search.slugs) == 1:  # one match: chosen, in its unit
+            (slug,) = search.slugs
+            initial.update(medication=slug, dose_unit=catalog[slug].dose_unit)
+    else:
+        initial = MedicineForm.initial_for(trial)
+    form = MedicineForm(data, catalog_choices=choices, catalog=catalog, initial=initial)
+    returning = returning_to_check(request)
     if data is not None and form.is_valid():
         token = client_token(request)
         with transaction.atomic():
@@ -343,9 +383,12 @@ def medicine_edit(request, position=None):
             if trial is not None:
                 form.apply_to(trial, catalog).save()
                 locked.save(update_fields=["updated_at"])
+        if returning:  # changed from Check your answers: straight back there
+            return redirect(next_url(sub, returning=True))
         return redirect("intake:medicines")
+    back = reverse("intake:check") if returning else reverse("intake:medicines")
     return page(request, "intake/medicine.html", sub=sub, step=BY_SLUG["medicines"], form=form,
-                trial=trial, query=query, searching=searching, search=search,
+                trial=trial, query=query, searching=searching, search=search, back_url=back,
                 client_token=client_token(request) or uuid.uuid4().hex)
 
 
@@ -380,7 +423,9 @@ def check(request):
     if request.method == "POST":
         services.submit(sub.pk, alerts.site_base(request))  # a second POST changes nothing
         return redirect("intake:results", reference=sub.reference)
-    return page(request, "intake/check.html", sub=sub, rows=answer_rows(sub))
+    last = next(step for step in reversed(STEPS) if step.applies(sub))
+    return page(request, "intake/check.html", sub=sub, rows=answer_rows(sub),
+                back_url=step_url(last.slug))
 
 
 @require_safe

@@ -53,6 +53,8 @@ def number(value) -> str:
     if isinstance(value, Decimal):
         value = float(value)
     if isinstance(value, float):
+        if 0 < abs(value) < 1:  # a dose in mg given in micrograms: 0.025, not 0
+            return f"{value:.4f}".rstrip("0").rstrip(".")
         value = round(value, 1)
         return str(int(value)) if value == int(value) else f"{value:g}"
     return str(value)
@@ -96,6 +98,9 @@ ANSWERS: dict[str, dict] = {
     "duration_unit": dict(MedicationTrial.DurationUnit.choices),
     "therapy_helped": dict(TherapyTried.Helped.choices),
     "treatment_helped": dict(TREATMENT_HELPED_CHOICES),
+    # the words of the "how much did it help" page, for the patient's own answers
+    "other_treatment_helped": {"helped": _("It helped"), "partly": _("It helped a little"),
+                               "no": _("It did not help"), "unknown": _("I don't know")},
     "health": dict(HEALTH_CHOICES),
     "other_diagnosis": dict(OTHER_DIAGNOSIS_CHOICES),
     "other_treatment": dict(OTHER_TREATMENT_CHOICES),
@@ -119,6 +124,28 @@ def yes_no(value: bool | None, audience: str = PATIENT) -> str:
     if value is None:
         return str(MISSING[audience])
     return str(_("Yes") if value else _("No"))
+
+
+NOT_SURE = {PATIENT: _("%(answer)s (not sure)"), STAFF: _("%(answer)s (not sure)")}
+
+
+def health_answers(conditions: Iterable[str], unsure: Iterable[str],
+                   audience: str = PATIENT, empty=None) -> str:
+    """The health answers, each one the patient was not sure of marked "(not sure)"."""
+    unsure = set(unsure or ())
+    words = [str(NOT_SURE[audience] % {"answer": answer("health", code, audience)})
+             if code in unsure else answer("health", code, audience) for code in conditions]
+    return ", ".join(words) or str(empty if empty is not None else _("None"))
+
+
+def dose_a_day(value, unit: str = "mg", audience: str = PATIENT) -> str:
+    """A daily dose in the unit it was given in (mg, or mcg for thyroid hormone)."""
+    if unit != "mcg":
+        return mg_a_day(value, audience)
+    if value is None:
+        return str(_("I don't know") if audience == PATIENT else _("unknown"))
+    template = _("%(dose)s mcg a day") if audience == PATIENT else _("%(dose)s mcg/day")
+    return str(template % {"dose": number(value)})
 
 
 def mg_a_day(value, audience: str = PATIENT) -> str:
@@ -281,14 +308,14 @@ PATIENT_OPTION_REASONS = {
                      "details."),
     "none_tried": _("You have not had talk therapy yet."),
     "tried_others_exist": _("Other kinds exist besides the ones you have tried."),
-    "safety_concern": _("Your answers about suicidal thoughts."),
-    "safety_concern_severe_symptoms": _("Your answers about suicidal thoughts and severe "
-                                        "symptoms."),
+    "safety_concern": _("You told us about thoughts of death or suicide."),
+    "safety_concern_severe_symptoms": _("You told us about thoughts of death or suicide, and "
+                                        "your answers show severe symptoms."),
     "psychotic_symptoms_now": _("You have psychotic symptoms now."),
     "four_or_more_failed": _("Four or more antidepressants did not help enough."),
     "thyroid_disease": _("You have thyroid disease."),
     "chronic_illness": _("You have another long-term illness."),
-    "always": _("Helpful for everyone, alongside other treatment."),
+    "always": _("These can help everyone, alongside other treatment."),
 }
 
 
@@ -435,6 +462,23 @@ def trd_status(code: str, audience: str = STAFF) -> str:
     if text is None:
         return unrecognised(code, audience)
     return str(text[0] if audience == PATIENT else text)
+
+
+# Reasons that only repeat their verdict in other words: the results page leaves them out, so
+# "Counted: taken at a usual dose for long enough..." is not followed by "The dose and length
+# were enough...".
+REPEATS_VERDICT = {
+    "failed_adequate": {"adequate_trial_without_response"},
+    "responded": {"improvement_50_or_more"},
+    "augmentation": {"augmentation_role"},
+    "other_episode": {"other_episode"},
+}
+
+
+def patient_reasons(verdict_code: str, stored_reasons: Iterable[Mapping]) -> list[str]:
+    """A trial's reasons for the patient, without those that repeat its verdict."""
+    repeated = REPEATS_VERDICT.get(verdict_code, set())
+    return [reason(r, PATIENT) for r in stored_reasons if r.get("code") not in repeated]
 
 
 def verdict(code: str, audience: str = PATIENT) -> str:

@@ -22,17 +22,15 @@ PAGES = {
                "asq_thoughts_past_week": "no", "asq_ever_attempted": "no"},
     "therapy": {"types": ["cbt"]},
     "therapy-details": {"sessions_cbt": "12", "helped_cbt": "partly"},
-    "other-treatments": dict.fromkeys(
-        ("tms", "ect", "esketamine", "ketamine_infusion", "vns", "psilocybin", "light_therapy",
-         "other"), "not_tried"),
+    "other-treatments": {"tried": ["none"]},
     "health": {"conditions": ["none"], "anything_else": ""},
 }
 
-SERTRALINE = {"medication": "sertraline", "other_name": "", "dose_mg_per_day": "150",
+SERTRALINE = {"medication": "sertraline", "other_name": "", "dose": "150", "dose_unit": "mg",
               "duration_amount": "10", "duration_unit": "weeks", "adherence": "most_days",
               "improvement": "lt25", "current_episode": "yes", "stopped_because": "not_helping",
               "action": "save"}
-ESCITALOPRAM_UNKNOWN_DOSE = {**SERTRALINE, "medication": "escitalopram", "dose_mg_per_day": "",
+ESCITALOPRAM_UNKNOWN_DOSE = {**SERTRALINE, "medication": "escitalopram", "dose": "",
                              "dose_unknown": "on", "improvement": "25to49"}
 
 
@@ -55,6 +53,7 @@ def fill_until(client, stop: str | None = None, medicines=(SERTRALINE,),
     """Answer every page in order from `start` until `stop` (not included); return the draft."""
     order = ["consent", "about-you", "depression", "history", "phq9", "safety", "medicines",
              "therapy", "therapy-details", "other-treatments", "health"]
+    # other-treatments-helped is asked only after a treatment tried (PAGES tries none)
     for slug in order[order.index(start):]:
         if slug == stop:
             break

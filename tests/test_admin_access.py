@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from axes.models import AccessAttempt
 from django.conf import settings
@@ -123,7 +125,22 @@ def test_staff_session_expires_after_idle_minutes(client, reviewer):
                                        "next": "/admin/"}).status_code == 302
     assert client.session.get_expiry_age() <= settings.STAFF_SESSION_MINUTES * 60
     assert client.get("/admin/").status_code == 200
-    assert settings.SESSION_SAVE_EVERY_REQUEST  # idle timeout, renewed on every request
+
+
+def test_staff_session_is_renewed_on_every_request(client, reviewer):
+    """An idle timeout, not an absolute one: each staff request moves the expiry on (sessions
+    are not saved on every request; StaffSessionMiddleware marks staff ones)."""
+    import time_machine
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    staff_login(client, reviewer)  # password and second factor
+    assert client.get("/admin/").status_code == 200
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    first = Session.objects.get(session_key=key).expire_date
+    with time_machine.travel(timezone.now() + timedelta(minutes=20)):
+        assert client.get("/admin/").status_code == 200
+    assert Session.objects.get(session_key=key).expire_date >= first + timedelta(minutes=19)
 
 
 def test_a_patient_session_signed_into_by_staff_gets_the_short_expiry(client, reviewer, catalog):

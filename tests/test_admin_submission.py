@@ -299,7 +299,7 @@ def test_reassessment_keeps_history_and_uses_the_new_catalog(manager_client, man
         "generic_name": "sertraline", "brand_names": "Zoloft", "drug_class": "SSRI",
         "role": "antidepressant", "min_adequate_mg_per_day": "200",
         "usual_max_mg_per_day": "200", "min_dose_source": "test", "active": "on",
-        "change_reason": "Clinic guideline 2026"})
+        "change_reason": "Clinic guideline 2026", "dose_unit": "mg"})
     assert response.status_code == 302, response.content.decode()[:3000]
     original.refresh_from_db()
     assert original.thresholds["min_doses"]["sertraline"] == 50  # results keep their thresholds
@@ -410,7 +410,8 @@ def test_catalog_admin_search_filters_and_audited_add(manager_client, manager, c
     assert "aripiprazole" in html and "sertraline" not in html
     response = manager_client.post("/admin/intake/medication/add/", {
         "slug": "testamine", "generic_name": "testamine", "drug_class": "SSRI",
-        "role": "antidepressant", "min_adequate_mg_per_day": "10", "active": "on"})
+        "role": "antidepressant", "min_adequate_mg_per_day": "10", "active": "on",
+        "dose_unit": "mg"})
     assert response.status_code == 302, response.content.decode()[:3000]
     [event] = audits("catalog_added")
     assert event.detail == {"slug": "testamine"}

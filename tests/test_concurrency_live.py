@@ -11,6 +11,7 @@ The big load runs (16 patients, thousands of requests) are `make bench-load`.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import threading
@@ -112,13 +113,40 @@ def test_two_pages_saved_at_once(site):
         assert (row["episode_months"], row["bipolar_history"]) == (31, "yes"), row
 
 
+def test_treatments_chosen_while_another_tab_says_how_much_one_helped(site):
+    """Both pages write `other_treatments`, each merged into the locked row: the new choice is
+    always kept, and the answer "it helped" is either stored or, when the other tab's new
+    treatment was read first, shown again (kept, with the new question to answer): never
+    silently lost."""
+    people = patients(site, TRIES, stop="health")
+    outcomes = []
+    for patient in people:
+        assert patient.post_page("other-treatments", {"tried": ["ect"]})[0] == 302
+        responses = at_once(
+            lambda p=patient: p.post_page("other-treatments-helped", {"ect": "helped"}),
+            lambda p=patient: p.tab().post_page("other-treatments", {"tried": ["ect", "tms"]}))
+        no_server_errors(responses)
+        outcomes.append(responses[0])
+    for patient, (status, _location, html) in zip(people, outcomes, strict=True):
+        row = site.submission(patient)
+        (stored,), = site.query("SELECT other_treatments FROM intake_submission WHERE id = %s",
+                                row["id"])
+        stored = json.loads(stored) if isinstance(stored, str) else stored
+        if status == 302:
+            assert stored == {"ect": "helped", "tms": ""}, stored
+        else:
+            assert status == 400 and stored == {"ect": "", "tms": ""}, (status, stored)
+            assert "Select how much TMS" in html
+            assert re.search(r'<input[^>]*value="helped" checked', html)
+
+
 def test_twenty_medicines_added_at_once(site):
     (patient,) = patients(site, 1, stop="medicines")
     tokens = [patient.form_token("/intake/medicines/add/") for _ in range(TRIES)]
     tabs = [patient.tab() for _ in tokens]
     responses = at_once(*[
         lambda tab=tab, token=token, n=n: tab.add_medicine(
-            {**SERTRALINE, "dose_mg_per_day": str(50 + n)}, token)
+            {**SERTRALINE, "dose": str(50 + n)}, token)
         for n, (tab, token) in enumerate(zip(tabs, tokens, strict=True))])
     assert [status for status, _, _ in responses] == [302] * TRIES  # every 302 is a stored row
     row = site.submission(patient)
@@ -191,7 +219,7 @@ def test_a_huge_number_in_a_date_box_is_a_form_error(site):
     status, _, html = patient.post_page("about-you", {
         **PAGES["about-you"], "date_of_birth_month": "9" * 30})
     crisis_page(status, html, 400)
-    assert "Date of birth must be a real date" in html
+    assert "The month must be a number from 1 to 12" in html
 
 
 def test_the_production_access_log_never_holds_a_staff_search(tmp_path):

@@ -151,7 +151,7 @@ def _results(client) -> str:
 def test_complete_answers_with_a_brand_name_confirmed_give_no_unknown_words(client,
                                                                            medicines_page):
     other = {**SERTRALINE, "medication": "other", "other_name": "Lexapro",
-             "dose_mg_per_day": "20"}
+             "dose": "20"}
     html = client.post(medicines_page, other).content.decode()
     key = re.search(r'name="suggested_for" value="([^"]+)"', html).group(1)
     client.post(medicines_page, {**other, "suggested_for": key, "use_suggestion": "yes"})

@@ -110,7 +110,7 @@ def test_every_page_saves_to_the_database_at_continue(client):
     ("about-you", {**PAGES["about-you"], "date_of_birth_year": ""}, "date_of_birth",
      "Date of birth must include a year"),
     ("about-you", {**PAGES["about-you"], "date_of_birth_year": "85"}, "date_of_birth",
-     "Date of birth must be a real date"),
+     "The year must have 4 numbers, like 1985"),
     ("about-you", {**PAGES["about-you"], "email": "not-an-email"}, "email",
      "Enter an e-mail address like name@example.com"),
     ("about-you", {**PAGES["about-you"], "contact_preference": "phone"}, "phone",
@@ -150,10 +150,12 @@ def test_medicine_validation(client):
     fill_until(client, stop="medicines")
     add = reverse("intake:medicine_add")
     cases = [
-        ({**SERTRALINE, "dose_mg_per_day": "0"}, "The dose must be more than 0 mg"),
-        ({**SERTRALINE, "dose_mg_per_day": "3001"}, "3,000 mg or less"),
-        ({**SERTRALINE, "dose_mg_per_day": "lots"}, "Enter the dose as a number of mg"),
-        ({**SERTRALINE, "dose_mg_per_day": "", "dose_unknown": ""}, "or select I don"),
+        ({**SERTRALINE, "dose": "0"}, "The dose must be more than 0"),
+        ({**SERTRALINE, "dose": "3001"}, "3,000 mg or less"),
+        ({**SERTRALINE, "dose": "lots"}, "Enter the dose as a number, like 100"),
+        ({**SERTRALINE, "dose": "", "dose_unknown": ""}, "or select I don"),
+        ({**SERTRALINE, "dose_unit": "mcg"}, "Sertraline is measured in mg"),
+        ({**SERTRALINE, "dose_unit": ""}, "Select mg or micrograms (mcg)"),
         ({**SERTRALINE, "dose_unknown": "on"}, "not both"),
         ({**SERTRALINE, "duration_unit": ""}, "Select weeks or months"),
         ({**SERTRALINE, "duration_amount": "601", "duration_unit": "months"}, "50 years"),
@@ -196,7 +198,7 @@ def test_change_and_remove_a_medicine(client):
     client.post(reverse("intake:medicine_add"), ESCITALOPRAM_UNKNOWN_DOSE)
     response = client.post(reverse("intake:medicine_edit", args=[2]),
                            {**ESCITALOPRAM_UNKNOWN_DOSE, "dose_unknown": "",
-                            "dose_mg_per_day": "20"})
+                            "dose": "20"})
     assert response["Location"] == reverse("intake:medicines")
     assert MedicationTrial.objects.get(position=2).dose_mg_per_day == 20
     client.post(reverse("intake:medicine_remove", args=[1]))
@@ -224,11 +226,16 @@ def test_therapy_none_skips_details_and_none_is_exclusive(client):
 
 def test_other_treatments_and_health_saved(client):
     fill_until(client, stop="other-treatments")
-    post(client, "other-treatments", {**PAGES["other-treatments"], "ect": "partly"})
+    response = post(client, "other-treatments", {"tried": ["ect", "tms"]})
+    assert response["Location"] == url("other-treatments-helped")
+    assert draft().other_treatments == {"tms": "", "ect": ""}  # how much: the next page
+    assert client.get(url("health"))["Location"] == url("other-treatments-helped")
+    response = post(client, "other-treatments-helped", {"ect": "partly", "tms": "no"})
+    assert response["Location"] == url("health")
     post(client, "health", {"conditions": ["seizures", "supplements"],
                             "anything_else": "I work nights."})
     sub = draft()
-    assert sub.other_treatments == {"ect": "partly"}
+    assert sub.other_treatments == {"tms": "no", "ect": "partly"}
     assert sub.health_conditions == ["seizures", "supplements"]
     assert sub.anything_else == "I work nights."
 
@@ -362,7 +369,7 @@ def test_check_page_lists_answers_with_change_links(client):
     html = client.get(reverse("intake:check")).content.decode()
     assert "Alex Example" in html and "Sertraline" in html and "Escitalopram" in html
     assert f'href="{url("depression")}?return=check"' in html
-    assert 'href="/intake/medicines/2/"' in html
+    assert 'href="/intake/medicines/2/?return=check"' in html
     assert "Not provided" in html  # the optional phone number
     assert "Send my answers to the clinic" in html
 
@@ -407,7 +414,7 @@ def test_results_page_explains_in_careful_words(client):
 
 
 def test_results_show_dose_reason_with_numbers(client):
-    low = {**SERTRALINE, "dose_mg_per_day": "25"}
+    low = {**SERTRALINE, "dose": "25"}
     fill_until(client, medicines=(low,))
     html = client.get(client.post(reverse("intake:check"))["Location"]).content.decode()
     assert "The dose, 25 mg a day, was below the usual minimum of 50 mg." in html

@@ -41,8 +41,8 @@ def pages_for(answers: dict) -> tuple[dict, list[dict]]:
         pages["therapy-details"][f"sessions_{t['type']}"] = "" if t["sessions"] is None \
             else str(t["sessions"])
         pages["therapy-details"][f"helped_{t['type']}"] = "partly"
-    pages["other-treatments"] = {code: "no" if code in answers["other_treatments"]
-                                 else "not_tried" for code in PAGES["other-treatments"]}
+    pages["other-treatments"] = {"tried": list(answers["other_treatments"]) or ["none"]}
+    pages["other-treatments-helped"] = dict.fromkeys(answers["other_treatments"], "no")
     pages["health"] = {"conditions": [k for k, v in answers["health"].items() if v] or ["none"],
                        "anything_else": ""}
     medicines = []
@@ -55,7 +55,7 @@ def pages_for(answers: dict) -> tuple[dict, list[dict]]:
         if trial["dose_mg_per_day"] is None:
             form["dose_unknown"] = "on"
         else:
-            form["dose_mg_per_day"] = str(trial["dose_mg_per_day"])
+            form.update(dose=str(trial["dose_mg_per_day"]), dose_unit="mg")
         if trial["weeks"] is None:
             form["duration_unknown"] = "on"
         else:
@@ -67,11 +67,14 @@ def pages_for(answers: dict) -> tuple[dict, list[dict]]:
 def walk(client, answers: dict) -> Submission:
     pages, medicines = pages_for(answers)
     order = ["consent", "about-you", "depression", "history", "phq9", "safety", "safety-now",
-             "medicines", "therapy", "therapy-details", "other-treatments", "health"]
+             "medicines", "therapy", "therapy-details", "other-treatments",
+             "other-treatments-helped", "health"]
     for slug in order:
         if slug == "safety-now" and not any(v == "yes" for v in pages["safety"].values()):
             continue
         if slug == "therapy-details" and not answers["psychotherapy"]:
+            continue
+        if slug == "other-treatments-helped" and not answers["other_treatments"]:
             continue
         if slug == "medicines":
             for form in medicines:

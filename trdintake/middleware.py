@@ -38,7 +38,10 @@ class StaffSessionMiddleware:
     Patient pages give their session a long expiry (to keep a draft for days). If a staff member
     signs in from that browser, or fills in the patient form while signed in, the session would
     keep that long expiry; this puts a signed-in staff user's session back on the short idle
-    default (SESSION_COOKIE_AGE, renewed on every request). Goes after AuthenticationMiddleware.
+    default (SESSION_COOKIE_AGE). Sessions are not saved on every request (a patient's page
+    costs no session write), so a signed-in staff user's session is marked modified here on
+    every request: it is saved, and its expiry moves on (an idle timeout, not an absolute one).
+    Goes after AuthenticationMiddleware.
     """
 
     def __init__(self, get_response):
@@ -51,4 +54,6 @@ class StaffSessionMiddleware:
         if (session is not None and user is not None and user.is_authenticated
                 and user.is_staff and session.get("_session_expiry") is not None):
             session.set_expiry(None)
+        if session is not None and user is not None and user.is_authenticated and user.is_staff:
+            session.modified = True  # saved by SessionMiddleware on the way out
         return response

@@ -71,9 +71,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.forms",  # Django's widget templates, for FORM_RENDERER below
-    "crispy_forms",
-    "crispy_bootstrap5",
-    "bootstrap",  # django-bootstrap-static: static/bootstrap/css/bootstrap.min.css
+    "crispy_forms",  # with the project's own template pack, templates/govuk/
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -83,6 +81,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # HTML compressed; Django's gzip adds random bytes to each response (BREACH mitigation),
+    # and CSRF tokens are masked per response. WhiteNoise serves static files precompressed.
+    "django.middleware.gzip.GZipMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "trdintake.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -99,9 +100,6 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "trdintake.urls"
-# Widgets render through TEMPLATES, so the project's templates/ can hold widget templates
-# (templates/intake/widgets/).
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 WSGI_APPLICATION = "trdintake.wsgi.application"
 
 TEMPLATES = [
@@ -142,6 +140,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     })
+
+# Persistent connections: no new connection (and no SQLite PRAGMAs) on every request.
+DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -186,7 +188,9 @@ OTP_TOTP_ISSUER = get_str(env, "CLINIC_NAME", "TRD Clinic") + " staff"
 STAFF_SESSION_MINUTES = get_int(env, "STAFF_SESSION_MINUTES", 30, min=1)
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = STAFF_SESSION_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True  # idle timeout rather than absolute timeout
+# Not every request: staff sessions are renewed on each request by StaffSessionMiddleware (their
+# idle timeout); a patient's session once a day (intake.views.renew_once_a_day).
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
@@ -248,8 +252,10 @@ if not STATIC_MANIFEST:
     WHITENOISE_USE_FINDERS = True
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # keeps WhiteNoise from warning it is missing
 
-CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
-CRISPY_TEMPLATE_PACK = "bootstrap5"
+# The patient pages' forms render through crispy-forms with the project's own GOV.UK template
+# pack (templates/govuk/, layouts in intake/layout.py).
+CRISPY_ALLOWED_TEMPLATE_PACKS = ("govuk",)
+CRISPY_TEMPLATE_PACK = "govuk"
 
 # --- E-mail --------------------------------------------------------------------------------------
 

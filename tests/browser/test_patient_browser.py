@@ -32,16 +32,6 @@ ASQ_QUESTIONS = [
     "In the past week, have you been having thoughts about killing yourself?",
     "Have you ever tried to kill yourself?",
 ]
-OTHER_TREATMENTS = [
-    "TMS (transcranial magnetic stimulation)",
-    "ECT (electroconvulsive therapy)",
-    "Esketamine nasal spray (Spravato)",
-    "Ketamine infusion into a vein",
-    "VNS (vagus nerve stimulation)",
-    "Psilocybin in a research study",
-    "Light therapy",
-    "Another treatment",
-]
 
 SERTRALINE = {"medicine": "sertraline", "dose": "150", "weeks": "10",
               "helped": "Not at all, or only a little"}
@@ -205,7 +195,8 @@ class Patient:
         if medicine["dose"] is None:
             self.tick("I don't know the dose")
         else:
-            self.fill("What was the highest dose you took each day, in mg?", medicine["dose"])
+            self.fill("Highest daily dose, as a number", medicine["dose"])
+            self.pick("Unit", "mg")
         self.fill("How long, as a number", medicine["weeks"])
         self.pick("Weeks or months", "weeks")
         self.pick("Did you take it as prescribed on most days?", "Yes, on most days")
@@ -233,10 +224,9 @@ class Patient:
         self.press()
 
     def other_treatments(self) -> None:
-        self.arrive("/intake/other-treatments/", "Have you tried any of these treatments?",
+        self.arrive("/intake/other-treatments/", "Which of these treatments have you tried?",
                     "other-treatments")
-        for treatment in OTHER_TREATMENTS:
-            self.pick(treatment, "I have not tried it")
+        self.pick("Which of these treatments have you tried?", "None of these")
         self.press()
 
     def health(self) -> None:

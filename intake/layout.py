@@ -1,0 +1,78 @@
+"""Page layouts for django-crispy-forms with the project's own template pack, `govuk`
+(templates/govuk/): GOV.UK question-page markup (label or legend, hint, error with "Error:",
+inputs tied by aria-describedby, radio ids the error summary links to, no asterisks).
+
+A form declares its layout in `helper`; the page template renders it with `{% crispy form %}`
+inside its own <form> element (which carries the CSRF token, the one-time token and the
+buttons). Radios and checkboxes are drawn in one template loop, not one widget template each.
+"""
+
+from __future__ import annotations
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Field, Layout, LayoutObject
+from crispy_forms.utils import TEMPLATE_PACK
+from django.template.loader import render_to_string
+
+__all__ = ["Field", "Group", "Question", "Revealed", "helper", "Layout"]
+
+
+class Question(Field):
+    """One field as a GOV.UK question. Options: `inline` (radios side by side), `small`
+    (legend in body size, for a question inside a group), `hidden_label` (the label is read
+    out but not shown), `wrapper_class` (classes on the form group)."""
+
+    def __init__(self, *fields, inline=False, small=False, hidden_label=False, page_heading=False,
+                 **kwargs):
+        super().__init__(*fields, **kwargs)
+        self.extra = {"inline": inline, "small": small, "hidden_label": hidden_label,
+                      "page_heading": page_heading}
+
+    def render(self, form, context, template_pack=TEMPLATE_PACK, extra_context=None, **kwargs):
+        return super().render(form, context, template_pack,
+                              extra_context={**(extra_context or {}), **self.extra}, **kwargs)
+
+
+class Group(LayoutObject):
+    """Several fields answering one question (a number and its unit, a number and "I don't
+    know"): a fieldset with a legend and a hint; each field inside keeps its own error."""
+
+    template = "%s/layout/group.html"
+
+    def __init__(self, legend, *fields, hint="", css_id="", css_class=""):
+        self.legend, self.hint, self.css_id, self.css_class = legend, hint, css_id, css_class
+        self.fields = list(fields)
+
+    def render(self, form, context, template_pack=TEMPLATE_PACK, **kwargs):
+        html = self.get_rendered_fields(form, context, template_pack, **kwargs)
+        names = [getattr(f, "fields", [f])[0] for f in self.fields]
+        errors = [form[name].errors for name in names if name in form.fields]
+        return render_to_string(self.get_template_name(template_pack), {
+            "group": self, "fields": html, "has_error": any(errors),
+        })
+
+
+class Revealed(LayoutObject):
+    """Fields shown only when an answer is chosen (CSS :has(), no script); browsers without
+    it show them always, with their hint saying when to answer."""
+
+    template = "%s/layout/revealed.html"
+
+    def __init__(self, *fields, css_class=""):
+        self.fields = list(fields)
+        self.css_class = css_class
+
+    def render(self, form, context, template_pack=TEMPLATE_PACK, **kwargs):
+        html = self.get_rendered_fields(form, context, template_pack, **kwargs)
+        return render_to_string(self.get_template_name(template_pack),
+                                {"block": self, "fields": html})
+
+
+def helper(*fields) -> FormHelper:
+    """A FormHelper for a page: no <form> tag (the page template has it), the layout given."""
+    h = FormHelper()
+    h.form_tag = False
+    h.disable_csrf = True
+    if fields:
+        h.layout = Layout(*fields)
+    return h
