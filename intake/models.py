@@ -22,16 +22,17 @@ class Medication(models.Model):
     )
     drug_class = models.CharField(_("drug class"), max_length=128)
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    # mg with 4 decimals: a thyroid hormone's minimum is micrograms (25 mcg = 0.025 mg)
     min_adequate_mg_per_day = models.DecimalField(
         _("minimum adequate dose (mg/day)"),
-        max_digits=8,
-        decimal_places=2,
+        max_digits=10,
+        decimal_places=4,
         null=True,
         blank=True,
         help_text=_("Leave empty when no minimum adequate dose is established."),
     )
     usual_max_mg_per_day = models.DecimalField(
-        _("usual maximum dose (mg/day)"), max_digits=8, decimal_places=2, null=True, blank=True
+        _("usual maximum dose (mg/day)"), max_digits=10, decimal_places=4, null=True, blank=True
     )
     min_dose_source = models.CharField(_("source of the minimum dose"), max_length=255, blank=True)
     dose_unit = models.CharField(

@@ -64,6 +64,11 @@ def _yes_no(value) -> str:
     return wording.yes_no(value, STAFF)
 
 
+def _in_unit(mg, unit: str) -> str:
+    """A catalog dose (kept in mg) in the medicine's own unit: liothyronine in mcg."""
+    return wording.dose_a_day(mg * 1000 if unit == "mcg" else mg, unit, STAFF)
+
+
 def _choice(kind: str, value) -> str:
     return wording.answer(kind, value, STAFF)
 
@@ -93,8 +98,8 @@ def medicine_rows(sub: Submission, assessment: Assessment | None,
             name=trial.display_name,
             drug_class=med.drug_class if med else str(_("not in the catalog")),
             role=med.get_role_display() if med else "",
-            dose=wording.mg_a_day(trial.dose_mg_per_day, STAFF),
-            minimum=wording.mg_a_day(minimum, STAFF) if minimum is not None else str(_("none")),
+            dose=wording.dose_a_day(trial.dose_in_unit, trial.dose_unit, STAFF),
+            minimum=_in_unit(minimum, med.dose_unit) if minimum is not None else str(_("none")),
             dose_ok=_part(stored.get("dose")) if stored else "",
             weeks=_num(trial.weeks) if trial.weeks is not None else str(_("unknown")),
             adherence=_choice("adherence", trial.adherence),
@@ -127,7 +132,13 @@ def risk_factors(sub: Submission) -> list[Fact]:
     else:
         months = Fact(_("Length of this episode"),
                       _("%(n)s months") % {"n": sub.episode_months}, sub.episode_months > 24)
-    health = set(sub.health_conditions)
+    health, unsure = set(sub.health_conditions), set(sub.health_unsure)
+
+    def health_answer(code: str) -> str:
+        """Yes, "Yes (not sure)" (ticked with "I am not sure": a clinician checks), or No."""
+        value = _yes_no(code in health)
+        return str(wording.NOT_SURE[STAFF] % {"answer": value}) if code in unsure else value
+
     return [
         onset,
         Fact(_("Episodes in their life"),
@@ -147,12 +158,13 @@ def risk_factors(sub: Submission) -> list[Fact]:
         Fact(_("Difficult or traumatic experiences"),
              _choice("trauma", sub.trauma), sub.trauma == "yes"),
         Fact(_("Problems with alcohol or drugs in the past year"),
-             _yes_no("substance_use" in health), "substance_use" in health),
-        Fact(_("Another long-term illness"), _yes_no("chronic_illness" in health),
+             health_answer("substance_use"), "substance_use" in health),
+        Fact(_("Another long-term illness"), health_answer("chronic_illness"),
              "chronic_illness" in health),
         Fact(_("Other health answers"),
-             wording.answers("health", [c for c in sub.health_conditions
-                                        if c not in {"substance_use", "chronic_illness"}], STAFF)),
+             wording.health_answers([c for c in sub.health_conditions
+                                     if c not in {"substance_use", "chronic_illness"}],
+                                    unsure, STAFF)),
     ]
 
 

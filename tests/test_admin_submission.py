@@ -456,3 +456,24 @@ def test_audit_detail_never_holds_health_answers(client, reviewer, manager, vign
     dumped = json.dumps(list(AuditEvent.objects.values("detail", "object_repr")))
     for forbidden in ("Demo Patient", "sertraline", "trauma", "example.org", "5pm", "acute"):
         assert forbidden not in dumped, forbidden
+
+
+def test_staff_see_not_sure_health_answers_and_micrograms(reviewer_client, catalog, settings):
+    from decimal import Decimal
+
+    from intake.demo import TWO_FAILURES, create_submission, trial
+    from intake.models import Medication, MedicationTrial
+
+    Medication.objects.filter(slug="liothyronine").update(min_adequate_mg_per_day=Decimal(
+        "0.025"))
+    sub = create_submission(name="Demo Patient 21", health=("substance_use", "seizures"),
+                            health_unsure=["substance_use", "seizures"],
+                            trials=(*TWO_FAILURES, trial("liothyronine", 0.05, 8)))
+    MedicationTrial.objects.filter(submission=sub, medication__slug="liothyronine").update(
+        dose_unit="mcg")
+    html = reviewer_client.get(change_url(sub)).content.decode()
+    summary = html[html.index('class="staff-summary"'):]
+    assert "Yes (not sure)" in summary  # alcohol or drugs, ticked as "not sure"
+    assert "Seizures or epilepsy (not sure)" in summary
+    assert "50 mcg/day" in summary and "25 mcg/day" in summary  # the dose and the minimum
+    assert "0.05 mg/day" not in summary
