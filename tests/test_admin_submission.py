@@ -305,7 +305,7 @@ def test_reassessment_keeps_history_and_uses_the_new_catalog(manager_client, man
     assert original.thresholds["min_doses"]["sertraline"] == 50  # results keep their thresholds
     [event] = audits("catalog_changed")
     assert event.actor == manager and event.object_repr == "sertraline"
-    assert event.detail["values"]["min_adequate_mg_per_day"] == ["50.00", "200"]
+    assert event.detail["values"]["min_adequate_mg_per_day"] == ["50.0000", "200"]
 
     response = manager_client.post(url("reassess", submission))
     assert response.status_code == 302
