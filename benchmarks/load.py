@@ -23,20 +23,9 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trdintake.settings")
-os.environ.setdefault("DJANGO_DEBUG", "true")
+from live_setup import POSTGRES  # sets Django up: before the project imports
 
-import django  # noqa: E402
-
-django.setup()
-
-from tests.live import Browser, LiveSite  # noqa: E402
-
-POSTGRES = {"host": os.environ.get("BENCH_PG_HOST", "127.0.0.1"),
-            "port": int(os.environ.get("BENCH_PG_PORT", "5432")),
-            "user": os.environ.get("BENCH_PG_USER", "postgres"), "password": None}
+from tests.live import Browser, LiveSite
 
 
 class TimedBrowser(Browser):

@@ -21,21 +21,10 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trdintake.settings")
-os.environ.setdefault("DJANGO_DEBUG", "true")
+from live_setup import POSTGRES, ROOT  # sets Django up: before the project imports
 
-import django  # noqa: E402
-
-django.setup()
-
-from tests.intake_helpers import PAGES  # noqa: E402
-from tests.live import LiveSite  # noqa: E402
-
-POSTGRES = {"host": os.environ.get("BENCH_PG_HOST", "127.0.0.1"),
-            "port": int(os.environ.get("BENCH_PG_PORT", "5432")),
-            "user": os.environ.get("BENCH_PG_USER", "postgres"), "password": None}
+from tests.intake_helpers import PAGES
+from tests.live import LiveSite
 
 GETS = (("healthz", "/healthz/"), ("start page", "/"), ("question page", "/intake/depression/"),
         ("PHQ-9 page", "/intake/phq9/"), ("medicine page", "/intake/medicines/add/"))

@@ -1,0 +1,21 @@
+"""What the live benchmarks (load.py, pages.py) share: Django set up from the repository, and
+the PostgreSQL server they create their throwaway databases on (BENCH_PG_*)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trdintake.settings")
+os.environ.setdefault("DJANGO_DEBUG", "true")
+
+import django  # noqa: E402
+
+django.setup()
+
+POSTGRES = {"host": os.environ.get("BENCH_PG_HOST", "127.0.0.1"),
+            "port": int(os.environ.get("BENCH_PG_PORT", "5432")),
+            "user": os.environ.get("BENCH_PG_USER", "postgres"), "password": None}
