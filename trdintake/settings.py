@@ -279,8 +279,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Background tasks ----------------------------------------------------------------------------
 # Alerts, escalations and patient e-mails are queued as rows in the database, in the same
-# transaction as the change that needs them, and delivered by `manage.py db_worker` (README,
-# "The task worker"). Tests switch to the immediate backend only where they say so.
+# transaction as the change that needs them, and delivered by `manage.py worker` (README,
+# "The task worker"). Tests run the same queue with tests/task_helpers.run_tasks().
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
