@@ -2,7 +2,7 @@
 
 No e-mail is ever sent inside a patient's request. Raising a safety flag, submitting, or an
 urgent case going unopened writes an `Alert` row and the task that delivers it in one
-transaction; the worker (`manage.py db_worker`) sends it, and a failure (refused, timed out)
+transaction; the worker (`manage.py worker`) sends it, and a failure (refused, timed out)
 is recorded on the row and retried later with back-off. Staff see undelivered alerts in the
 admin. Messages carry the reference, the kind and the staff link only: never a health answer.
 """

@@ -1,4 +1,4 @@
-"""Background tasks, run by the database task worker (`manage.py db_worker`, README "The task
+"""Background tasks, run by the database task worker (`manage.py worker`, README "The task
 worker"). Each is a thin entry point: the work lives in `alerts` and `services`.
 
 django-tasks is the backport of Django 6's tasks framework: on Django 6 these imports become
