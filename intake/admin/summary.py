@@ -5,23 +5,16 @@ them, and words instead of codes."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .. import wording
+from ..fields import age_at
 from ..models import Assessment, Submission
 from ..patient_text import PHQ9_ANSWERS, PHQ9_QUESTIONS
 from ..staff_summary import staff_summary
 from .common import duration_words, local_time, user_name
-
-
-def age_on(born: dt.date | None, today: dt.date) -> int | None:
-    if born is None:
-        return None
-    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
 def _options(assessment: Assessment | None) -> list[dict]:
@@ -90,7 +83,7 @@ def history_rows(history: list[Assessment]) -> list[dict]:
 def review_summary(sub: Submission) -> dict:
     summary = staff_summary(sub)
     today = timezone.localdate()
-    age = age_on(sub.date_of_birth, today)
+    age = age_at(sub.date_of_birth, today)
     summary["first"] = {
         "name": sub.full_name or _("Not answered"),
         "age": ngettext("%(n)s year", "%(n)s years", age) % {"n": age} if age is not None
