@@ -15,7 +15,8 @@ from django.utils import timezone
 from .models import RateCounter
 
 
-def _key(who: str) -> str:
+def client_key(who: str) -> str:
+    """A keyed hash of a client address: what the limits and the resume log store."""
     return hashlib.sha256(f"{settings.SECRET_KEY}:{who}".encode()).hexdigest()
 
 
@@ -28,7 +29,7 @@ def _window_start(window: timedelta):
 
 def hit(scope: str, who: str, limit: int, window: timedelta) -> bool:
     """Count one hit; True while the hits of this window (this one included) are within limit."""
-    fields = {"scope": scope, "key": _key(who), "window_start": _window_start(window)}
+    fields = {"scope": scope, "key": client_key(who), "window_start": _window_start(window)}
     with transaction.atomic():
         RateCounter.objects.get_or_create(**fields)
         RateCounter.objects.filter(**fields).update(count=F("count") + 1)

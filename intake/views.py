@@ -508,7 +508,7 @@ def resume(request):
         won = sub is not None and Submission.objects.filter(
             pk=sub.pk, resume_code_hash=code_hash, status=Submission.Status.DRAFT).update(
                 resume_code_hash="", resume_expires_at=None, browser_key=key)
-        ResumeAttempt.objects.create(client=ratelimit._key(client), succeeded=bool(won))
+        ResumeAttempt.objects.create(client=ratelimit.client_key(client), succeeded=bool(won))
         if won:
             sub.browser_key = key
             bind(request, sub)
