@@ -201,22 +201,19 @@ def requeue_stranded() -> int:
     """Queue again what a dead worker left behind: pending alerts with no delivery waiting, and
     unescalated urgent cases with no check waiting. The worker calls it when it starts (a
     worker killed mid-task leaves that task "running" for good). Returns how many it queued."""
-    from django_tasks_db.models import DBTaskResult
+    from .tasks import deliver_alert, escalate_if_unopened, waiting
 
-    from .tasks import deliver_alert, escalate_if_unopened
-
-    def waiting(task) -> set[int]:
-        rows = DBTaskResult.objects.filter(status="READY", task_path=task.module_path)
-        return {row["args"][0] for row in rows.values_list("args_kwargs", flat=True)}
+    def waiting_for(task) -> set[int]:  # the submission or alert each waiting run is for
+        return {row["args"][0] for row in waiting(task).values_list("args_kwargs", flat=True)}
 
     queued = 0
     for pk in Alert.objects.filter(status=Alert.Status.PENDING).exclude(
-            pk__in=waiting(deliver_alert)).values_list("pk", flat=True):
+            pk__in=waiting_for(deliver_alert)).values_list("pk", flat=True):
         deliver_alert.enqueue(pk)
         queued += 1
     unescalated = Submission.objects.filter(
         safety_level=SafetyLevel.ACUTE, first_viewed_at__isnull=True, escalated_at__isnull=True,
-    ).exclude(pk__in=waiting(escalate_if_unopened))
+    ).exclude(pk__in=waiting_for(escalate_if_unopened))
     for sub in unescalated:
         urgent = sub.alerts.filter(kind=Alert.Kind.URGENT).first()
         base = urgent.link.split("/admin/", 1)[0] if urgent else site_base()

@@ -51,11 +51,9 @@ def purge(now=None) -> dict[str, int]:
 
 def schedule_next(after=None) -> bool:
     """Queue the next daily purge unless one is waiting already; True if it queued one."""
-    from .tasks import purge_expired
+    from .tasks import purge_expired, waiting
 
-    waiting = DBTaskResult.objects.filter(status="READY",
-                                          task_path=purge_expired.module_path).exists()
-    if waiting:
+    if waiting(purge_expired).exists():
         return False
     purge_expired.using(run_after=(after or timezone.now()) + PURGE_EVERY).enqueue()
     return True

@@ -12,6 +12,13 @@ from django_tasks import task
 from . import alerts
 
 
+def waiting(task_):
+    """Queued runs of this task that have not started yet (the database backend's rows)."""
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(status="READY", task_path=task_.module_path)
+
+
 @task()
 def deliver_alert(alert_id: int) -> str:
     return alerts.deliver(alert_id)
