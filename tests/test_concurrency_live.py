@@ -166,6 +166,59 @@ def test_the_same_medicine_form_posted_five_times_at_once_stores_one(site):
     assert site.submission(patient)["medicationtrials"] == 1
 
 
+def test_the_same_consent_form_posted_five_times_at_once_makes_one_draft(site):
+    patient = site.browser()
+    token = patient.form_token("/intake/consent/")
+    tabs = [patient.tab() for _ in range(5)]
+    responses = at_once(*[lambda tab=tab: tab.post_page(
+        "consent", {**PAGES["consent"], "client_token": token}) for tab in tabs])
+    assert [status for status, _, _ in responses] == [302] * 5
+    (drafts,), = site.query("SELECT COUNT(*) FROM intake_submission WHERE client_token = %s",
+                            token)
+    assert drafts == 1
+
+
+def test_one_resume_code_used_by_two_browsers_at_once_opens_one(tmp_path):
+    """On a server of its own: every test browser comes from 127.0.0.1, and 4 tries stay under
+    the 5 a client may make in 15 minutes."""
+    site = LiveSite.like_test_database(tmp_path).setup().start()
+    try:
+        resume_race(site)
+    finally:
+        site.teardown()
+
+
+def resume_race(site):
+    dob = {"date_of_birth_month": "3", "date_of_birth_day": "27", "date_of_birth_year": "1985"}
+    for _ in range(2):
+        (patient,) = patients(site, 1, stop="phq9")
+        _, _, html = patient.request("/intake/save/", {})
+        code = re.search(r'class="resume-code">\s*([A-Z0-9-]+)', html).group(1)
+        others = [site.browser(), site.browser()]
+        for other in others:
+            other.request("/resume/")
+        responses = at_once(*[lambda o=o, c=code: o.request("/resume/", {"code": c, **dob})
+                              for o in others])
+        assert sorted(status for status, _, _ in responses) == [302, 400]
+        winner = others[[status for status, _, _ in responses].index(302)]
+        assert winner.request("/intake/phq9/")[0] == 200
+        assert patient.request("/intake/phq9/")[1] == "/"  # the first browser lost it
+
+
+def test_saving_for_later_while_another_tab_saves_a_page(site):
+    people = patients(site, 10, stop="phq9")
+    for patient in people:
+        no_server_errors(at_once(
+            lambda p=patient: p.request("/intake/save/", {}),
+            lambda p=patient: p.tab().post_page("depression", {**PAGES["depression"],
+                                                               "episode_months": "33"})))
+        row = site.submission(patient)
+        assert row["episode_months"] == 33 and row["status"] == "draft"
+        (code_hash,), = site.query("SELECT resume_code_hash FROM intake_submission "
+                                   "WHERE id = %s", row["id"])
+        assert code_hash  # both saves kept
+
+
 def test_eight_patients_at_once_complete_without_a_server_error(site):
     people = [site.browser() for _ in range(8)]
 
