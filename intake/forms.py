@@ -13,6 +13,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from . import wording
@@ -263,17 +264,17 @@ class HistoryForm(StepModelForm):
 
 # --- section 3 and 4: how you have been feeling, safety ---------------------------------------
 
+def phq9_item(number: int):
+    return radios(PHQ9_QUESTIONS[number - 1], PHQ9_ANSWERS, error_messages={
+        "required": format_lazy(_("Select an answer for question {}"), number)})
+
+
 class Phq9Form(StepForm):
     saves = ("phq9",)
+    item1, item2, item3 = phq9_item(1), phq9_item(2), phq9_item(3)
+    item4, item5, item6 = phq9_item(4), phq9_item(5), phq9_item(6)
+    item7, item8, item9 = phq9_item(7), phq9_item(8), phq9_item(9)
     helper = helper(*(f"item{n}" for n in range(1, 10)))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for number, question in enumerate(PHQ9_QUESTIONS, start=1):
-            self.fields[f"item{number}"] = radios(
-                question, PHQ9_ANSWERS,
-                error_messages={"required": _("Select an answer for question %(n)s")
-                                % {"n": number}})
 
     @classmethod
     def initial_for(cls, sub):

@@ -12,7 +12,10 @@ from __future__ import annotations
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Field, Layout, LayoutObject
 from crispy_forms.utils import TEMPLATE_PACK
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
+from django.utils.safestring import SafeString
+
+from .templatetags.intake_tags import govuk
 
 __all__ = ["Field", "Group", "Question", "Revealed", "helper", "Layout"]
 
@@ -20,17 +23,41 @@ __all__ = ["Field", "Group", "Question", "Revealed", "helper", "Layout"]
 class Question(Field):
     """One field as a GOV.UK question. Options: `inline` (radios side by side), `small`
     (legend in body size, for a question inside a group), `hidden_label` (the label is read
-    out but not shown), `wrapper_class` (classes on the form group)."""
+    out but not shown), `wrapper_class` (classes on the form group), `template` (a template
+    of the pack's own for this field instead of the one for its kind).
+
+    The field is drawn by the pack's template for its kind (govuk/fields/choices.html,
+    date.html, checkbox.html, text.html), chosen by the `govuk` filter, with a context of
+    just the field, its form and the options above. crispy's generic render_field would copy
+    the whole page context into every field's template; a PHQ-9 page has nine of them.
+    """
 
     def __init__(self, *fields, inline=False, small=False, hidden_label=False, page_heading=False,
                  **kwargs):
         super().__init__(*fields, **kwargs)
         self.extra = {"inline": inline, "small": small, "hidden_label": hidden_label,
-                      "page_heading": page_heading}
+                      "page_heading": page_heading, "wrapper_class": self.wrapper_class}
 
     def render(self, form, context, template_pack=TEMPLATE_PACK, extra_context=None, **kwargs):
-        return super().render(form, context, template_pack,
-                              extra_context={**(extra_context or {}), **self.extra}, **kwargs)
+        own_template = self.template if self.template != Field.template else None
+        html = []
+        for name in self.fields:
+            if name in form.rendered_fields:
+                continue  # crispy's rule: a field is drawn once
+            form.rendered_fields.add(name)
+            bound = form[name]
+            info = govuk(bound)
+            if info["kind"] == "hidden":
+                html.append(str(bound))
+                continue
+            html.append(get_template(own_template or info["template"]).render(
+                {**(extra_context or {}), **self.extra, "field": bound, "form": form, "f": info}))
+        return SafeString("".join(html))
+
+
+def _questions(fields) -> list:
+    """Layout entries with every bare field name made a Question (the pack's fast path)."""
+    return [Question(f) if isinstance(f, str) else f for f in fields]
 
 
 class Group(LayoutObject):
@@ -41,7 +68,7 @@ class Group(LayoutObject):
 
     def __init__(self, legend, *fields, hint="", css_id="", css_class=""):
         self.legend, self.hint, self.css_id, self.css_class = legend, hint, css_id, css_class
-        self.fields = list(fields)
+        self.fields = _questions(fields)
 
     def render(self, form, context, template_pack=TEMPLATE_PACK, **kwargs):
         html = self.get_rendered_fields(form, context, template_pack, **kwargs)
@@ -59,7 +86,7 @@ class Revealed(LayoutObject):
     template = "%s/layout/revealed.html"
 
     def __init__(self, *fields, css_class=""):
-        self.fields = list(fields)
+        self.fields = _questions(fields)
         self.css_class = css_class
 
     def render(self, form, context, template_pack=TEMPLATE_PACK, **kwargs):
@@ -74,5 +101,5 @@ def helper(*fields) -> FormHelper:
     h.form_tag = False
     h.disable_csrf = True
     if fields:
-        h.layout = Layout(*fields)
+        h.layout = Layout(*_questions(fields))
     return h

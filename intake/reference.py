@@ -8,6 +8,9 @@ from settings.
 from __future__ import annotations
 
 from django.conf import settings
+from django.db import connection
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 
 from .models import Medication
 from .screening import CatalogEntry, Thresholds
@@ -27,3 +30,36 @@ def engine_catalog() -> dict[str, CatalogEntry]:
 def engine_thresholds() -> Thresholds:
     return Thresholds(min_trial_weeks=settings.MIN_TRIAL_WEEKS,
                       intolerance_weeks=settings.INTOLERANCE_WEEKS)
+
+
+# --- the catalog for the medicine page, kept per process ----------------------------------------
+
+_catalog: tuple[tuple, dict[str, Medication]] | None = None
+
+
+def _catalog_version() -> tuple:
+    """How many rows the catalog has and when one last changed: one small query in plain SQL
+    (the medicine page asks at every view; the ORM would compile it every time)."""
+    table = connection.ops.quote_name(Medication._meta.db_table)
+    changed = connection.ops.quote_name(Medication._meta.get_field("updated_at").column)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*), MAX({changed}) FROM {table}")  # noqa: S608 (names)
+        return tuple(cursor.fetchone())
+
+
+def page_catalog() -> dict[str, Medication]:
+    """Every catalog medicine by slug (inactive ones too), read from the database again only
+    when the catalog has changed: a save in this process clears it at once (signals below), a
+    save in another worker moves the version. Treat the rows as read-only: they are shared."""
+    global _catalog
+    version = _catalog_version()
+    cached = _catalog
+    if cached is None or cached[0] != version:
+        cached = _catalog = (version, {m.slug: m for m in Medication.objects.all()})
+    return cached[1]
+
+
+@receiver([post_save, post_delete], sender=Medication)
+def _catalog_changed(**kwargs) -> None:
+    global _catalog
+    _catalog = None

@@ -27,12 +27,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from trdintake.client_ip import client_ip
+from trdintake.compiled_query import CompiledQuery
 
 from . import alerts, ratelimit, services, tasks
 from .forms import ConsentForm, MedicineForm, MoreMedicinesForm, ResumeForm
 from .medicine_choices import catalog_choices, search_catalog
-from .models import Medication, MedicationTrial, ResumeAttempt, SafetyLevel, Submission
+from .models import MedicationTrial, ResumeAttempt, SafetyLevel, Submission
 from .patient_text import PRIVACY_NOTICE_VERSION
+from .reference import page_catalog
 from .results import results_context
 from .steps import (
     BY_SLUG,
@@ -64,7 +66,7 @@ def current_draft(request: HttpRequest) -> Submission | None:
     pk = request.session.get(SESSION_KEY)
     if pk is None:
         return None
-    sub = Submission.objects.filter(pk=pk).first()
+    sub = DRAFT_BY_PK.first(pk) if isinstance(pk, int) else None
     if sub is not None and sub.browser_key != request.session.get(BROWSER_KEY, ""):
         request.session.pop(SESSION_KEY, None)
         return None
@@ -89,8 +91,14 @@ def locked_draft(pk: int) -> Submission | None:
     PostgreSQL locks the row (SELECT ... FOR UPDATE); SQLite takes its write lock when the
     transaction begins (settings: IMMEDIATE), which serializes writers the same way.
     """
-    return Submission.objects.select_for_update().filter(
-        pk=pk, status=Submission.Status.DRAFT).first()
+    return LOCKED_DRAFT.first(pk)
+
+
+# The lookups above, run by every patient request, compiled to SQL once (the model is wide).
+DRAFT_BY_PK = CompiledQuery(Submission, lambda pk: Submission.objects.filter(pk=pk),
+                            markers=(-1,))
+LOCKED_DRAFT = CompiledQuery(Submission, lambda pk: Submission.objects.select_for_update().filter(
+    pk=pk, status=Submission.Status.DRAFT), markers=(-1,))
 
 
 def save_page(sub: Submission, fields: tuple[str, ...], slug: str) -> None:
@@ -350,7 +358,7 @@ def medicine_edit(request, position=None):
     trial = None
     if position is not None:
         trial = get_object_or_404(MedicationTrial, submission=sub, position=position)
-    catalog = {m.slug: m for m in Medication.objects.all()}
+    catalog = page_catalog()
     query = request.POST.get("search", "")[:100] if request.method == "POST" else ""
     searching = request.method == "POST" and request.POST.get("action") == "search"
     search = search_catalog(catalog.values(), query) if searching else None

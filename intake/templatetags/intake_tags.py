@@ -9,6 +9,8 @@ to.
 
 from __future__ import annotations
 
+import html
+
 from django import template
 from django.forms.utils import flatatt
 from django.forms.widgets import (
@@ -19,8 +21,9 @@ from django.forms.widgets import (
     Select,
     Textarea,
 )
-from django.utils.html import format_html
+from django.utils.functional import Promise
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from intake.fields import DATE_PARTS, MemorableDateWidget, date_error_parts
@@ -50,39 +53,63 @@ def _as_text(value) -> str:
     return "" if value is None else str(value)
 
 
-OPTION = ('<div class="choice"><input class="choice__input" id="{}" name="{}" type="{}" '
-          'value="{}"{}><label class="choice__label" for="{}">{}</label></div>\n')
+# The HTML of lazily translated labels, per language: a PHQ-9 page shows 36 option labels,
+# and translating each anew costs more than drawing it. Keyed by the label object (kept in the
+# value, so its id cannot be reused) and the language.
+_LABELS: dict[tuple[int, str | None], tuple[Promise, str]] = {}
+
+
+def _escaped(value, language: str | None = None) -> str:
+    """HTML-escaped text, as Django's conditional_escape (safe strings are kept as they are)
+    but without its lazy-string wrapper: option lists are the hot path of a question page."""
+    if isinstance(value, Promise):
+        key = (id(value), language)
+        cached = _LABELS.get(key)
+        if cached is None or cached[0] is not value:
+            if len(_LABELS) > 10_000:  # labels are module constants; this never fills in use
+                _LABELS.clear()
+            cached = _LABELS[key] = (value, _escaped(str(value)))
+        return cached[1]
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape(str(value))
+
+
 DIVIDER = '<p class="choice-divider">{}</p>\n'
 
 
 def options_html(options: list[dict], name: str, input_type: str):
     """The options of a radio or checkbox question, drawn in one loop here rather than by a
     template node per attribute: the PHQ-9 page has 36 of them. The markup is the pack's
-    (templates/govuk/field.html places it); "None of these" comes after an "or"."""
-    parts = []
+    (templates/govuk/fields/choices.html places it); "None of these" comes after an "or"."""
+    name, parts, language = _escaped(name), [], get_language()
     for o in options:
         if o["value"] == "none" and input_type == "checkbox":
-            parts.append(format_html(DIVIDER, _("or")))
-        parts.append(format_html(OPTION, o["id"], name, input_type, o["value"],
-                                 mark_safe(" checked") if o["checked"] else "",  # noqa: S308
-                                 o["id"], o["label"]))
-    return mark_safe("".join(parts))  # noqa: S308 (each part escaped by format_html)
-
-
-SELECT_OPTION = '<option value="{}"{}>{}</option>'
+            parts.append(DIVIDER.format(_escaped(_("or"))))
+        option_id = _escaped(o["id"])
+        parts.append(
+            f'<div class="choice"><input class="choice__input" id="{option_id}" name="{name}" '
+            f'type="{input_type}" value="{_escaped(o["value"])}"'
+            f'{" checked" if o["checked"] else ""}><label class="choice__label" '
+            f'for="{option_id}">{_escaped(o["label"], language)}</label></div>\n')
+    return mark_safe("".join(parts))  # noqa: S308 (every value escaped above)
 
 
 def select_html(groups: list[dict]):
     """A select's options and optgroups (the medicine list has about 50), in one loop."""
-    parts = []
+    parts, language = [], get_language()
     for group in groups:
-        options = "".join(format_html(SELECT_OPTION, o["value"],
-                                      mark_safe(" selected") if o["selected"] else "",  # noqa: S308
-                                      o["label"]) for o in group["options"])
-        parts.append(format_html('<optgroup label="{}">{}</optgroup>', group["label"],
-                                 mark_safe(options)) if group["label"]  # noqa: S308
-                     else options)
-    return mark_safe("".join(parts))  # noqa: S308 (each part escaped by format_html)
+        options = "".join(
+            f'<option value="{_escaped(o["value"])}"{" selected" if o["selected"] else ""}>'
+            f'{_escaped(o["label"], language)}</option>' for o in group["options"])
+        parts.append(f'<optgroup label="{_escaped(group["label"], language)}">{options}</optgroup>'
+                     if group["label"] else options)
+    return mark_safe("".join(parts))  # noqa: S308 (every value escaped above)
+
+
+# The pack's template for each kind of field (templates/govuk/fields/).
+TEMPLATES = {"radios": "choices", "checkboxes": "choices", "date": "date",
+             "checkbox": "checkbox", "select": "text", "textarea": "text", "input": "text"}
 
 
 @register.filter
@@ -95,7 +122,8 @@ def govuk(field) -> dict:
     error = field.errors[0] if field.errors else ""
     error_id = f"{auto_id}-error" if error else ""
     described = " ".join(i for i in (hint_id, error_id) if i)
-    info = {"kind": kind, "id": auto_id, "name": field.html_name, "label": field.label,
+    info = {"kind": kind, "template": f"govuk/fields/{TEMPLATES.get(kind, 'text')}.html",
+            "id": auto_id, "name": field.html_name, "label": field.label,
             "hint": field.help_text, "hint_id": hint_id, "error": error, "error_id": error_id,
             "describedby": described}
     value = field.value()
