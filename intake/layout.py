@@ -15,7 +15,7 @@ from crispy_forms.utils import TEMPLATE_PACK
 from django.template.loader import get_template, render_to_string
 from django.utils.safestring import SafeString
 
-from .templatetags.intake_tags import govuk
+from .templatetags.intake_tags import field_info
 
 __all__ = ["Field", "Group", "Question", "Revealed", "helper", "Layout"]
 
@@ -27,16 +27,18 @@ class Question(Field):
     of the pack's own for this field instead of the one for its kind).
 
     The field is drawn by the pack's template for its kind (govuk/fields/choices.html,
-    date.html, checkbox.html, text.html), chosen by the `govuk` filter, with a context of
-    just the field, its form and the options above. crispy's generic render_field would copy
-    the whole page context into every field's template; a PHQ-9 page has nine of them.
+    date.html, checkbox.html, text.html), chosen by `field_info`, with a context of just the
+    field, its form and what field_info makes of it with the options above (classes, ids,
+    aria attributes, options drawn). crispy's generic render_field would copy the whole page
+    context into every field's template; a PHQ-9 page has nine of them.
     """
 
     def __init__(self, *fields, inline=False, small=False, hidden_label=False, page_heading=False,
                  **kwargs):
         super().__init__(*fields, **kwargs)
-        self.extra = {"inline": inline, "small": small, "hidden_label": hidden_label,
-                      "page_heading": page_heading, "wrapper_class": self.wrapper_class}
+        self.options = {"inline": inline, "small": small, "hidden_label": hidden_label,
+                        "wrapper_class": self.wrapper_class or ""}
+        self.page_heading = page_heading
 
     def render(self, form, context, template_pack=TEMPLATE_PACK, extra_context=None, **kwargs):
         own_template = self.template if self.template != Field.template else None
@@ -46,12 +48,13 @@ class Question(Field):
                 continue  # crispy's rule: a field is drawn once
             form.rendered_fields.add(name)
             bound = form[name]
-            info = govuk(bound)
+            info = field_info(bound, **self.options)
             if info["kind"] == "hidden":
                 html.append(str(bound))
                 continue
             html.append(get_template(own_template or info["template"]).render(
-                {**(extra_context or {}), **self.extra, "field": bound, "form": form, "f": info}))
+                {**(extra_context or {}), "field": bound, "form": form, "f": info,
+                 "page_heading": self.page_heading}))
         return SafeString("".join(html))
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 
 from . import forms
@@ -49,8 +50,15 @@ def _asq_any_yes(sub: Submission) -> bool:
     return any(getattr(sub, name) for name in forms.ASQ_FIELDS)
 
 
+def _therapies(sub: Submission):
+    """The draft's talk therapies, read once per loaded draft: whether the details page
+    applies and whether it is done are asked together, on most pages."""
+    prefetch_related_objects([sub], "therapies")
+    return sub.therapies.all()
+
+
 def _therapy_details_done(sub: Submission) -> bool:
-    return all(t.helped for t in sub.therapies.all())
+    return all(t.helped for t in _therapies(sub))
 
 
 STEPS: tuple[Step, ...] = (
@@ -66,7 +74,7 @@ STEPS: tuple[Step, ...] = (
     Step("medicines", 5, _("Medicines you have tried"), url_name="intake:medicines"),
     Step("therapy", 6, _("Talk therapy"), forms.TherapyForm),
     Step("therapy-details", 6, _("About your talk therapy"), forms.TherapyDetailsForm,
-         applies=lambda sub: sub.therapies.exists(), done=_therapy_details_done),
+         applies=lambda sub: bool(_therapies(sub)), done=_therapy_details_done),
     Step("other-treatments", 7, _("Which of these treatments have you tried?"),
          forms.OtherTreatmentsForm),
     Step("other-treatments-helped", 7, _("How much did these treatments help?"),

@@ -112,9 +112,22 @@ TEMPLATES = {"radios": "choices", "checkboxes": "choices", "date": "date",
              "checkbox": "checkbox", "select": "text", "textarea": "text", "input": "text"}
 
 
+def _classes(*names) -> str:
+    return " ".join(name for name in names if name)
+
+
 @register.filter
 def govuk(field) -> dict:
-    """Everything templates/govuk/field.html needs about one bound field."""
+    """Everything the pack's field templates need about one bound field, as the default
+    layout draws it."""
+    return field_info(field)
+
+
+def field_info(field, *, inline=False, small=False, hidden_label=False,
+               wrapper_class="") -> dict:
+    """Everything the pack's field templates (templates/govuk/fields/) need about one bound
+    field, with the layout's options (intake/layout.py, Question) applied: ids, label, hint,
+    error, the classes and aria attributes ready to place, and its options drawn."""
     widget = field.field.widget
     kind = _kind(widget)
     auto_id = field.auto_id
@@ -122,10 +135,21 @@ def govuk(field) -> dict:
     error = field.errors[0] if field.errors else ""
     error_id = f"{auto_id}-error" if error else ""
     described = " ".join(i for i in (hint_id, error_id) if i)
+    described_attr = f' aria-describedby="{_escaped(described)}"' if described else ""
     info = {"kind": kind, "template": f"govuk/fields/{TEMPLATES.get(kind, 'text')}.html",
             "id": auto_id, "name": field.html_name, "label": field.label,
             "hint": field.help_text, "hint_id": hint_id, "error": error, "error_id": error_id,
-            "describedby": described}
+            "describedby": described,
+            "group_class": _classes("form-group", error and "form-group--error", wrapper_class),
+            "legend_class": _classes("legend", small and "legend--s",
+                                     hidden_label and "visually-hidden"),
+            "label_class": _classes("label", small and "label--s",
+                                    hidden_label and "visually-hidden"),
+            "options_class": _classes(kind, inline and "radios--inline"),
+            # aria-describedby on a fieldset or a checkbox; on a box, aria-invalid as well
+            "described_attr": mark_safe(described_attr),  # noqa: S308 (escaped)
+            "control_attrs": mark_safe(  # noqa: S308 (escaped)
+                described_attr + (' aria-invalid="true"' if error else ""))}
     value = field.value()
     if kind in ("radios", "checkboxes"):
         chosen = {_as_text(v) for v in value} if isinstance(value, list | tuple) \
@@ -150,6 +174,7 @@ def govuk(field) -> dict:
                 ]})
         info["groups"] = groups
         info["options_html"] = select_html(groups)
+        info["control_class"] = _classes("select", error and "input--error")
     elif kind == "date":
         values = value if isinstance(value, list | tuple) else widget.decompress(value)
         wrong = date_error_parts(field)
@@ -164,7 +189,8 @@ def govuk(field) -> dict:
         info["checked"] = bool(value)
     else:
         attrs = dict(widget.attrs)
-        info["class"] = attrs.pop("class", "")
+        info["control_class"] = _classes(kind if kind == "textarea" else "input",
+                                         attrs.pop("class", ""), error and "input--error")
         if kind == "input":
             attrs["type"] = getattr(widget, "input_type", "text") or "text"
             if value not in (None, ""):
