@@ -311,6 +311,9 @@ def test_every_page_has_a_favicon(client):
     html = client.get("/").content.decode()
     assert re.search(r'<link rel="icon" href="/static/favicon\.svg"', html)
     assert (ROOT / "static/favicon.svg").is_file()
+    # and a browser that asks for /favicon.ico anyway is sent to it
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302 and response["Location"] == "/static/favicon.svg"
 
 
 # --- weight and requests ------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 from django.contrib import admin
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 from django.views.decorators.http import require_safe
 
@@ -8,6 +9,12 @@ from django.views.decorators.http import require_safe
 def healthz(request):
     """For load balancers: the process is up and routing requests."""
     return HttpResponse("ok", content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+def favicon(request):
+    """Browsers and bookmarks that ask for /favicon.ico get the site's icon, not a 404."""
+    return HttpResponseRedirect(static("favicon.svg"))
 
 
 # Error pages with the crisis contacts that never read the request body (trdintake/errors.py).
@@ -19,5 +26,6 @@ handler500 = "trdintake.errors.server_error"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz/", healthz, name="healthz"),
+    path("favicon.ico", favicon),
     path("", include("intake.urls")),
 ]

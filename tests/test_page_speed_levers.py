@@ -1,0 +1,137 @@
+"""What makes the patient pages fast (issue 10) must not change what they do: the compiled
+draft and session lookups give what the ORM gives, the catalog kept per process follows every
+change, option labels are escaped as Django escapes them, and a question page asks the
+database for its session and its draft and nothing else."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.safestring import mark_safe
+
+from intake.models import Medication, Submission
+from intake.reference import page_catalog
+from intake.templatetags.intake_tags import options_html
+from intake.views import DRAFT_BY_PK, LOCKED_DRAFT
+from tests.intake_helpers import fill_until, load_catalog, url
+from trdintake.compiled_query import CompiledQuery
+from trdintake.sessions import SessionStore
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def catalog():
+    load_catalog()
+
+
+def values(instance) -> dict:
+    return {f.attname: getattr(instance, f.attname) for f in type(instance)._meta.concrete_fields}
+
+
+# --- compiled lookups -----------------------------------------------------------------------
+
+def test_the_compiled_draft_lookup_gives_what_the_orm_gives(client):
+    sub = fill_until(client, stop="check")
+    compiled = DRAFT_BY_PK.first(sub.pk)
+    orm = Submission.objects.get(pk=sub.pk)
+    assert values(compiled) == values(orm)
+    assert compiled.phq9 == orm.phq9 and isinstance(compiled.phq9, list)  # JSON decoded
+    assert compiled.updated_at.tzinfo is not None
+    assert compiled._state.adding is False and compiled._state.db == "default"
+    assert DRAFT_BY_PK.first(sub.pk + 1000) is None
+
+
+def test_the_locked_lookup_finds_drafts_only(client):
+    from django.db import transaction
+
+    sub = fill_until(client, stop="check")
+    with transaction.atomic():
+        assert LOCKED_DRAFT.first(sub.pk).pk == sub.pk
+    Submission.objects.filter(pk=sub.pk).update(status=Submission.Status.SUBMITTED)
+    with transaction.atomic():
+        assert LOCKED_DRAFT.first(sub.pk) is None
+
+
+def test_a_marker_that_does_not_reach_the_sql_is_refused():
+    ignoring = CompiledQuery(Submission, lambda pk: Submission.objects.filter(pk=7),
+                             markers=(-1,))
+    with pytest.raises(ValueError, match="marker"):
+        ignoring.first(1)
+
+
+def test_the_session_store_loads_live_sessions_and_not_expired_ones():
+    live = SessionStore()
+    live["submission_id"] = 42
+    live.save()
+    assert SessionStore(live.session_key).load() == {"submission_id": 42}
+
+    Session.objects.filter(session_key=live.session_key).update(
+        expire_date=timezone.now() - timedelta(seconds=1))
+    expired = SessionStore(live.session_key)
+    assert expired.load() == {}
+    assert expired.session_key is None  # a new key on the next save, as Django's store does
+    assert SessionStore("no-such-session-key-0123456789abcd").load() == {}
+
+
+# --- the catalog kept per process -----------------------------------------------------------
+
+def test_the_medicine_page_reads_the_catalog_once_until_it_changes(client):
+    fill_until(client, stop="medicines")
+    add = reverse("intake:medicine_add")
+    client.get(add)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(add).status_code == 200
+    assert not [q for q in queries if 'FROM "intake_medication"' in q["sql"]
+                and "COUNT(*)" not in q["sql"]]
+
+    # Staff rename a medicine in this process: the next page shows it.
+    sertraline = Medication.objects.get(slug="sertraline")
+    sertraline.generic_name = "sertraline (renamed)"
+    sertraline.save()
+    assert "sertraline (renamed)" in client.get(add).content.decode()
+
+    # Another worker changes a row (no signal here): its newer updated_at moves the version.
+    Medication.objects.filter(slug="fluoxetine").update(
+        generic_name="fluoxetine (renamed)", updated_at=timezone.now() + timedelta(seconds=1))
+    assert "fluoxetine (renamed)" in client.get(add).content.decode()
+
+    # ... and a row deleted elsewhere changes the count.
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM intake_medication WHERE slug = %s", ["fluoxetine"])
+    assert 'value="fluoxetine"' not in client.get(add).content.decode()
+    assert "fluoxetine" not in page_catalog()
+
+
+# --- option labels --------------------------------------------------------------------------
+
+def test_option_labels_are_escaped_and_safe_labels_kept():
+    lazy_label = lazy(lambda: "Less <than> 2 & more", str)()
+    html = options_html([
+        {"id": "id_q_0", "value": "a\"b", "label": lazy_label, "checked": True},
+        {"id": "id_q_1", "value": "2", "label": mark_safe("<em>two</em>"), "checked": False},
+    ], "q", "radio")
+    assert 'value="a&quot;b" checked>' in html
+    assert "Less &lt;than&gt; 2 &amp; more" in html
+    assert "<em>two</em>" in html
+    # the same lazy label, drawn again, comes from the per-language cache, still escaped
+    assert "Less &lt;than&gt; 2 &amp; more" in options_html(
+        [{"id": "x", "value": "1", "label": lazy_label, "checked": False}], "q", "radio")
+
+
+# --- what a question page asks the database -------------------------------------------------
+
+def test_a_question_page_reads_its_session_and_its_draft_and_nothing_else(client):
+    fill_until(client, stop="check")
+    client.get(url("phq9"))
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url("phq9")).status_code == 200
+    tables = [q["sql"].split(" FROM ")[1].split()[0].strip('"') for q in queries]
+    assert tables == ["django_session", "intake_submission"]
