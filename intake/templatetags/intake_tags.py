@@ -1,10 +1,10 @@
 """Template helpers for the patient pages and the `govuk` crispy template pack.
 
-`govuk` prepares one field for templates/govuk/field.html in Python: its kind, ids, the
-ids it is described by, its error, and its options with their checked state. The template
-then draws every radio or checkbox in one loop, which is several times faster than Django's
-one widget template per option, and keeps the ids (`id_<name>_<n>`) the error summary links
-to.
+`field_info` (and the `govuk` filter, its default form) prepares one field for the pack's
+templates in Python: which template draws its kind, its ids, the ids it is described by, its
+error, its classes and aria attributes, and its options drawn with their checked state. A
+radio or checkbox list is drawn in one loop, which is several times faster than Django's one
+widget template per option, and keeps the ids (`id_<name>_<n>`) the error summary links to.
 """
 
 from __future__ import annotations
