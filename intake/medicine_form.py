@@ -13,8 +13,9 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .fields import YES_NO, number_input, radios, value_or_unknown
+from .fields import YES_NO, ChoiceField, number_input, radios, value_or_unknown
 from .layout import Group, Question, Revealed, helper
+from .medicine_choices import OTHER, UNKNOWN, Menu
 from .medicine_choices import label as medicine_label
 from .medicine_names import best_match, normalise
 from .models import Medication, MedicationTrial, YesNoUnknown
@@ -34,9 +35,7 @@ def plain(value: Decimal | None) -> str | None:
 class MedicineForm(forms.Form):
     """One medicine tried; not a step form, the list is its own step."""
 
-    OTHER, UNKNOWN = "other", "unknown"
-
-    medication = forms.ChoiceField(
+    medication = ChoiceField(
         label=_("Which medicine was it?"),
         help_text=_("Listed by generic name, with brand names in brackets."),
         error_messages={"required": _("Select the medicine, or select that it is not in the "
@@ -88,16 +87,14 @@ class MedicineForm(forms.Form):
     def helper(self):
         return WITH_SUGGESTION if self.suggestion is not None else WITHOUT_SUGGESTION
 
-    def __init__(self, *args, catalog_choices, catalog=None, **kwargs):
+    def __init__(self, *args, catalog_choices: list | Menu, catalog=None, **kwargs):
+        """`catalog_choices`: the medicines to offer, grouped (medicine_choices), or a Menu
+        of them already built (`full_menu`)."""
         super().__init__(*args, **kwargs)
         self.catalog = catalog or {}
         self.suggestion = None  # the catalog medicine a typed name seems to mean
-        self.fields["medication"].choices = [
-            ("", _("Choose a medicine")),
-            *catalog_choices,
-            (_("Not in the list"), [(self.OTHER, _("Another medicine (type its name below)")),
-                                    (self.UNKNOWN, _("I don't remember the name"))]),
-        ]
+        self.fields["medication"].choices = catalog_choices if isinstance(catalog_choices, Menu) \
+            else Menu(catalog_choices)
 
     @staticmethod
     def initial_for(trial: MedicationTrial | None, medication: Medication | None = None) -> dict:
@@ -117,10 +114,10 @@ class MedicineForm(forms.Form):
     def clean(self):
         data = super().clean()
         choice = data.get("medication")
-        if choice == self.OTHER and not (data.get("other_name") or "").strip() \
+        if choice == OTHER and not (data.get("other_name") or "").strip() \
                 and "other_name" not in self.errors:
             self.add_error("other_name", _("Enter the name of the medicine"))
-        elif choice == self.OTHER and "other_name" not in self.errors:
+        elif choice == OTHER and "other_name" not in self.errors:
             self._did_you_mean(data)
         value_or_unknown(
             self, "dose", "dose_unknown",
@@ -194,11 +191,11 @@ class MedicineForm(forms.Form):
     def apply_to(self, trial: MedicationTrial, catalog_by_slug: dict) -> MedicationTrial:
         data = self.cleaned_data
         choice = data["medication"]
-        if choice in (self.OTHER, self.UNKNOWN):
+        if choice in (OTHER, UNKNOWN):
             trial.kind, trial.medication = choice, None
         else:
             trial.kind, trial.medication = MedicationTrial.Kind.CATALOG, catalog_by_slug[choice]
-        trial.other_name = data["other_name"].strip() if choice == self.OTHER else ""
+        trial.other_name = data["other_name"].strip() if choice == OTHER else ""
         dose, unit = data["dose"], data.get("dose_unit") or "mg"
         trial.dose_unit = unit
         trial.dose_mg_per_day = None if dose is None else (dose / 1000 if unit == "mcg" else dose)

@@ -31,7 +31,7 @@ from trdintake.compiled_query import CompiledQuery
 
 from . import alerts, ratelimit, services, tasks
 from .forms import ConsentForm, MedicineForm, MoreMedicinesForm, ResumeForm
-from .medicine_choices import catalog_choices, search_catalog
+from .medicine_choices import catalog_choices, full_menu, search_catalog
 from .models import MedicationTrial, ResumeAttempt, SafetyLevel, Submission
 from .patient_text import PRIVACY_NOTICE_VERSION
 from .reference import page_catalog
@@ -362,8 +362,11 @@ def medicine_edit(request, position=None):
     query = request.POST.get("search", "")[:100] if request.method == "POST" else ""
     searching = request.method == "POST" and request.POST.get("action") == "search"
     search = search_catalog(catalog.values(), query) if searching else None
-    choices = catalog_choices(catalog.values(), search.slugs if search else None,
-                              keep=trial.medication if trial else None)
+    kept = trial.medication if trial else None  # offered even if staff made it inactive
+    if search is None and (kept is None or kept.active):
+        choices = full_menu(catalog)
+    else:
+        choices = catalog_choices(catalog.values(), search.slugs if search else None, keep=kept)
     data = request.POST if request.method == "POST" and not searching else None
     if searching:
         initial = request.POST.dict()

@@ -16,9 +16,12 @@ from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.safestring import mark_safe
 
-from intake.models import Medication, Submission
+from intake.forms import ConsentForm, Phq9Form
+from intake.medicine_choices import Menu, catalog_choices, full_menu
+from intake.medicine_form import MedicineForm, MoreMedicinesForm
+from intake.models import Medication, MedicationTrial, Submission
 from intake.reference import page_catalog
-from intake.templatetags.intake_tags import options_html
+from intake.templatetags.intake_tags import options_html, select_html
 from intake.views import DRAFT_BY_PK, LOCKED_DRAFT
 from tests.intake_helpers import fill_until, load_catalog, url
 from trdintake.compiled_query import CompiledQuery
@@ -108,6 +111,72 @@ def test_the_medicine_page_reads_the_catalog_once_until_it_changes(client):
         cursor.execute("DELETE FROM intake_medication WHERE slug = %s", ["fluoxetine"])
     assert 'value="fluoxetine"' not in client.get(add).content.decode()
     assert "fluoxetine" not in page_catalog()
+
+
+def test_the_medicine_menu_is_built_once_per_catalog():
+    catalog = page_catalog()
+    menu = full_menu(catalog)
+    assert full_menu(page_catalog()) is menu  # same catalog, same menu
+    values = [v for _group, options in list(menu)[1:] for v, _label in options]
+    assert values[-2:] == ["other", "unknown"] and "sertraline" in values
+    assert list(menu)[0][0] == ""  # "Choose a medicine" first
+
+    Medication.objects.filter(slug="sertraline").update(active=False)
+    Medication.objects.get(slug="fluoxetine").save()  # a change this process hears of
+    changed = full_menu(page_catalog())
+    assert changed is not menu
+    assert "sertraline" not in [v for _g, options in list(changed)[1:] for v, _l in options]
+
+
+def test_a_saved_medicine_staff_made_inactive_is_still_offered_when_changed(client):
+    fill_until(client, stop="check")
+    Medication.objects.filter(slug="sertraline").update(active=False)
+    Medication.objects.get(slug="fluoxetine").save()
+    page = client.get(reverse("intake:medicine_edit", args=[1])).content.decode()
+    assert '<option value="sertraline" selected>' in page
+    # a new medicine is not offered it
+    assert 'value="sertraline"' not in client.get(reverse("intake:medicine_add")).content.decode()
+
+
+def test_the_medicine_select_draws_as_django_would_with_the_saved_answer_selected():
+    catalog = page_catalog()
+    menu = full_menu(catalog)
+    form = MedicineForm({"medication": "sertraline"}, catalog_choices=menu, catalog=catalog)
+    assert form.fields["medication"].choices is menu  # not normalized again
+    drawn = str(select_html(menu, "sertraline"))
+    assert drawn.count(" selected") == 1 and '<option value="sertraline" selected>' in drawn
+    assert drawn.startswith('<option value="">Choose a medicine</option><optgroup label=')
+    assert drawn.count("<optgroup") == drawn.count("</optgroup>") == len(list(menu)) - 1
+    # nothing chosen yet: "Choose a medicine" is the one selected; the markup kept per language
+    assert str(select_html(menu, "")).startswith('<option value="" selected>Choose a medicine')
+    assert str(select_html(menu, "")).count(" selected") == 1
+    assert list(menu.drawn) == ["en-us"]
+    # a value not in the list (a hostile POST) selects nothing and is not stored anywhere
+    assert " selected" not in str(select_html(menu, '"><script>'))
+    # a search's menu (built per request) draws the same way
+    found = Menu(catalog_choices(catalog.values(), {"sertraline"}))
+    assert '<option value="sertraline" selected>' in str(select_html(found, "sertraline"))
+
+
+def test_forms_share_choices_but_not_what_a_form_changes():
+    first, second = MoreMedicinesForm(first=True), MoreMedicinesForm(first=False)
+    assert first.fields["add_another"].label != second.fields["add_another"].label
+    assert MoreMedicinesForm.base_fields["add_another"].label == second.fields["add_another"].label
+    assert first.fields["add_another"].choices is second.fields["add_another"].choices
+
+    one, two = Phq9Form(submission=Submission()), Phq9Form(submission=Submission())
+    one.fields["item1"].widget.attrs["data-x"] = "1"
+    one.fields["item1"].error_messages["required"] = "changed"
+    one.fields["item1"].choices = [("0", "zero")]
+    assert "data-x" not in two.fields["item1"].widget.attrs
+    assert two.fields["item1"].error_messages["required"] != "changed"
+    assert len(two.fields["item1"].choices) == 4 == len(two.fields["item1"].widget.choices)
+    assert len(Phq9Form.base_fields["item1"].choices) == 4
+
+    consent = ConsentForm({"age_ok": "maybe"}, submission=Submission())
+    assert not consent.is_valid() and "age_ok" in consent.errors  # validation still uses them
+    saved = MedicationTrial.Adherence.choices
+    assert list(MedicineForm.base_fields["adherence"].choices) == list(saved)
 
 
 # --- option labels --------------------------------------------------------------------------

@@ -95,16 +95,40 @@ def options_html(options: list[dict], name: str, input_type: str):
     return mark_safe("".join(parts))  # noqa: S308 (every value escaped above)
 
 
-def select_html(groups: list[dict]):
-    """A select's options and optgroups (the medicine list has about 50), in one loop."""
-    parts, language = [], get_language()
-    for group in groups:
-        options = "".join(
-            f'<option value="{_escaped(o["value"])}"{" selected" if o["selected"] else ""}>'
-            f'{_escaped(o["label"], language)}</option>' for o in group["options"])
-        parts.append(f'<optgroup label="{_escaped(group["label"], language)}">{options}</optgroup>'
-                     if group["label"] else options)
-    return mark_safe("".join(parts))  # noqa: S308 (every value escaped above)
+def select_html(choices, chosen: str):
+    """A select's options and optgroups (the medicine list has about 50), in one loop, with
+    the chosen one selected."""
+    return mark_safe("".join(  # noqa: S308 (every value escaped in _select_pieces)
+        f'{head}{" selected" if value == chosen else ""}{tail}'
+        for value, head, tail in _select_pieces(choices)))
+
+
+def _select_pieces(choices) -> list[tuple[str | None, str, str]]:
+    """A select's markup drawn in pieces: (value, up to where " selected" may go, the rest);
+    optgroup tags are pieces with no value. Choices that keep a `drawn` dict (the medicine
+    Menu, built once per catalog) keep their pieces there, per language."""
+    language = get_language()
+    kept = getattr(choices, "drawn", None)
+    if kept is not None and language in kept:
+        return kept[language]
+    pieces = []
+
+    def option(code, label):
+        value = _as_text(code)
+        pieces.append((value, f'<option value="{_escaped(value)}"',
+                       f'>{_escaped(label, language)}</option>'))
+
+    for code, label in choices:
+        if isinstance(label, list | tuple):
+            pieces.append((None, f'<optgroup label="{_escaped(code, language)}">', ""))
+            for sub_code, sub_label in label:
+                option(sub_code, sub_label)
+            pieces.append((None, "</optgroup>", ""))
+        else:
+            option(code, label)
+    if kept is not None:
+        kept[language] = pieces
+    return pieces
 
 
 # The pack's template for each kind of field (templates/govuk/fields/).
@@ -161,19 +185,7 @@ def field_info(field, *, inline=False, small=False, hidden_label=False,
         info["options_html"] = options_html(info["options"], field.html_name,
                                             "radio" if kind == "radios" else "checkbox")
     elif kind == "select":
-        chosen = _as_text(value)
-        groups = []
-        for code, label in field.field.choices:
-            if isinstance(label, list | tuple):
-                groups.append({"label": code, "options": [
-                    {"value": _as_text(c), "label": lbl, "selected": _as_text(c) == chosen}
-                    for c, lbl in label]})
-            else:
-                groups.append({"label": None, "options": [
-                    {"value": _as_text(code), "label": label, "selected": _as_text(code) == chosen}
-                ]})
-        info["groups"] = groups
-        info["options_html"] = select_html(groups)
+        info["options_html"] = select_html(field.field.choices, _as_text(value))
         info["control_class"] = _classes("select", error and "input--error")
     elif kind == "date":
         values = value if isinstance(value, list | tuple) else widget.decompress(value)
