@@ -204,3 +204,18 @@ def test_a_question_page_reads_its_session_and_its_draft_and_nothing_else(client
         assert client.get(url("phq9")).status_code == 200
     tables = [q["sql"].split(" FROM ")[1].split()[0].strip('"') for q in queries]
     assert tables == ["django_session", "intake_submission"]
+
+
+# --- the parts of every page drawn once -----------------------------------------------------
+
+def test_the_header_and_footer_follow_the_clinic_settings_and_hold_nothing_of_the_patient(
+        client, settings):
+    fill_until(client, stop="phq9")
+    page = client.get(url("phq9")).content.decode()
+    assert f'href="tel:{settings.CRISIS_LINE}"' in page and "Alex Example" not in page
+    settings.CRISIS_LINE = "555-0199"
+    settings.CLINIC_PHONE = "555-0123"
+    for address in (url("phq9"), reverse("intake:start"), "/no-such-page/"):
+        page = client.get(address).content.decode()
+        assert 'href="tel:555-0199"' in page and "Clinic phone: 555-0123" in page
+        assert page.count('class="crisis-banner"') == 1 and page.count("<footer") == 1

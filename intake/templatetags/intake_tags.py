@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 
 from django import template
+from django.conf import settings
 from django.forms.utils import flatatt
 from django.forms.widgets import (
     CheckboxInput,
@@ -21,14 +22,38 @@ from django.forms.widgets import (
     Select,
     Textarea,
 )
+from django.template.loader import render_to_string
 from django.utils.functional import Promise
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from intake.context_processors import clinic_settings
 from intake.fields import DATE_PARTS, MemorableDateWidget, date_error_parts
 
 register = template.Library()
+
+
+_FIXED_PARTS: dict[tuple, str] = {}
+
+
+@register.simple_tag
+def fixed_part(template_name: str) -> str:
+    """A part of every page that depends only on the clinic's settings and the language (the
+    header with the crisis contacts, the footer), drawn once per process and language rather
+    than at every request. Its template sees `clinic` and nothing else: not the request, not
+    the patient, so what is kept is the same for everyone. Drawn anew each time in development
+    (DEBUG), where templates change while the server runs."""
+    clinic = clinic_settings()
+    if settings.DEBUG:
+        return render_to_string(template_name, {"clinic": clinic})
+    key = (template_name, get_language(), *clinic.values())
+    html = _FIXED_PARTS.get(key)
+    if html is None:
+        if len(_FIXED_PARTS) > 100:  # a few per language; only tests change the settings
+            _FIXED_PARTS.clear()
+        html = _FIXED_PARTS[key] = render_to_string(template_name, {"clinic": clinic})
+    return html
 
 
 def _kind(widget) -> str:
