@@ -32,10 +32,10 @@ from tests.live import LiveSite
 
 GETS = (("healthz", "/healthz/"), ("start page", "/"), ("question page", "/intake/depression/"),
         ("PHQ-9 page", "/intake/phq9/"), ("medicine page", "/intake/medicines/add/"))
-RENDERED = ("/", "/privacy/", "/intake/about-you/", "/intake/depression/", "/intake/history/",
-            "/intake/phq9/", "/intake/safety/", "/intake/medicines/", "/intake/medicines/add/",
-            "/intake/therapy/", "/intake/other-treatments/", "/intake/health/",
-            "/intake/check/", "/intake/save/", "/resume/")
+RENDERED = ("/healthz/", "/", "/privacy/", "/intake/about-you/", "/intake/depression/",
+            "/intake/history/", "/intake/phq9/", "/intake/safety/", "/intake/medicines/",
+            "/intake/medicines/add/", "/intake/therapy/", "/intake/other-treatments/",
+            "/intake/health/", "/intake/check/", "/intake/save/", "/resume/")
 
 POST_SCRIPT = """
 wrk.method = "POST"
@@ -72,18 +72,20 @@ def patient_cookie(site: LiveSite) -> tuple[str, str]:
 
 
 def render_times(database_url: str, cookie: str, repeat: int = 30) -> dict[str, float]:
-    """Median in-process time of each patient page (Django's test client, no network)."""
+    """Median in-process time of each patient page (Django's test client, no network), the
+    pages taken in turn at each round so that a change of machine speed moves them all."""
     code = f"""
 import statistics, time
 from django.test import Client
 client = Client(HTTP_COOKIE={cookie!r}, HTTP_HOST="127.0.0.1")
-for path in {RENDERED!r}:
-    runs = []
-    for _ in range({repeat}):
+runs, statuses = {{path: [] for path in {RENDERED!r}}}, {{}}
+for _ in range({repeat}):
+    for path in runs:
         started = time.perf_counter()
-        status = client.get(path).status_code
-        runs.append((time.perf_counter() - started) * 1000)
-    print(path, status, round(statistics.median(runs), 2))
+        statuses[path] = client.get(path).status_code
+        runs[path].append((time.perf_counter() - started) * 1000)
+for path, times in runs.items():
+    print(path, statuses[path], round(statistics.median(times), 3))
 """
     env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_DEBUG": "false",
            "DJANGO_SECRET_KEY": BENCH_KEY, "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
@@ -158,10 +160,13 @@ def main() -> int:
                     print(f"{name:20} {row['rps']:>7.0f} {row['share']:>6.0%} "
                           f"{row['p50']:>7.1f} {row['p99']:>7.1f} {row['bad']:>6}")
                 time.sleep(0.5)
-                print(f"\n{database}: in-process time, median of 30 (ms)")
+                print(f"\n{database}: in-process time, median of 30 (ms), and as a multiple "
+                      "of /healthz/ (steadier than ms on a shared machine)")
                 times = render_times(site.database_url, cookie)
+                healthz = times.pop("/healthz/")[1]
+                print(f"  {'/healthz/':28} 200 {healthz:>7.2f}   1.0x")
                 for path, (status, ms) in times.items():
-                    print(f"  {path:28} {status:>3} {ms:>7.2f}")
+                    print(f"  {path:28} {status:>3} {ms:>7.2f} {ms / healthz:>5.1f}x")
                 print(f"  {'median of all pages':28}     "
                       f"{statistics.median(ms for _status, ms in times.values()):>7.2f}")
             finally:
