@@ -79,9 +79,6 @@ class Menu(BaseChoiceIterator):
     def __iter__(self):
         return iter(self.choices)
 
-    def __len__(self):
-        return len(self.choices)
-
     def __deepcopy__(self, memo):
         return self
 

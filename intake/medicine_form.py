@@ -87,14 +87,13 @@ class MedicineForm(forms.Form):
     def helper(self):
         return WITH_SUGGESTION if self.suggestion is not None else WITHOUT_SUGGESTION
 
-    def __init__(self, *args, catalog_choices: list | Menu, catalog=None, **kwargs):
-        """`catalog_choices`: the medicines to offer, grouped (medicine_choices), or a Menu
-        of them already built (`full_menu`)."""
+    def __init__(self, *args, menu: Menu, catalog=None, **kwargs):
+        """`menu`: the medicines to offer (medicine_choices: `full_menu`, or a Menu of a
+        search's results)."""
         super().__init__(*args, **kwargs)
         self.catalog = catalog or {}
         self.suggestion = None  # the catalog medicine a typed name seems to mean
-        self.fields["medication"].choices = catalog_choices if isinstance(catalog_choices, Menu) \
-            else Menu(catalog_choices)
+        self.fields["medication"].choices = menu
 
     @staticmethod
     def initial_for(trial: MedicationTrial | None, medication: Medication | None = None) -> dict:

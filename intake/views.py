@@ -31,7 +31,7 @@ from trdintake.compiled_query import CompiledQuery
 
 from . import alerts, ratelimit, services, tasks
 from .forms import ConsentForm, MedicineForm, MoreMedicinesForm, ResumeForm
-from .medicine_choices import catalog_choices, full_menu, search_catalog
+from .medicine_choices import Menu, catalog_choices, full_menu, search_catalog
 from .models import MedicationTrial, ResumeAttempt, SafetyLevel, Submission
 from .patient_text import PRIVACY_NOTICE_VERSION
 from .reference import page_catalog
@@ -364,9 +364,9 @@ def medicine_edit(request, position=None):
     search = search_catalog(catalog.values(), query) if searching else None
     kept = trial.medication if trial else None  # offered even if staff made it inactive
     if search is None and (kept is None or kept.active):
-        choices = full_menu(catalog)
+        menu = full_menu(catalog)
     else:
-        choices = catalog_choices(catalog.values(), search.slugs if search else None, keep=kept)
+        menu = Menu(catalog_choices(catalog.values(), search.slugs if search else None, keep=kept))
     data = request.POST if request.method == "POST" and not searching else None
     if searching:
         initial = request.POST.dict()
@@ -375,7 +375,7 @@ def medicine_edit(request, position=None):
             initial.update(medication=slug, dose_unit=catalog[slug].dose_unit)
     else:
         initial = MedicineForm.initial_for(trial)
-    form = MedicineForm(data, catalog_choices=choices, catalog=catalog, initial=initial)
+    form = MedicineForm(data, menu=menu, catalog=catalog, initial=initial)
     returning = returning_to_check(request)
     if data is not None and form.is_valid():
         token = client_token(request)

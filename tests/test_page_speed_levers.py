@@ -141,7 +141,7 @@ def test_a_saved_medicine_staff_made_inactive_is_still_offered_when_changed(clie
 def test_the_medicine_select_draws_as_django_would_with_the_saved_answer_selected():
     catalog = page_catalog()
     menu = full_menu(catalog)
-    form = MedicineForm({"medication": "sertraline"}, catalog_choices=menu, catalog=catalog)
+    form = MedicineForm({"medication": "sertraline"}, menu=menu, catalog=catalog)
     assert form.fields["medication"].choices is menu  # not normalized again
     drawn = str(select_html(menu, "sertraline"))
     assert drawn.count(" selected") == 1 and '<option value="sertraline" selected>' in drawn
