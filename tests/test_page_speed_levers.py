@@ -21,7 +21,12 @@ from intake.medicine_choices import Menu, catalog_choices, full_menu
 from intake.medicine_form import MedicineForm, MoreMedicinesForm
 from intake.models import Medication, MedicationTrial, Submission
 from intake.reference import page_catalog
-from intake.templatetags.intake_tags import options_html, select_html
+from intake.templatetags.intake_tags import (
+    choices_html,
+    field_info,
+    options_html,
+    select_html,
+)
 from intake.views import DRAFT_BY_PK, LOCKED_DRAFT
 from tests.intake_helpers import fill_until, load_catalog, url
 from trdintake.compiled_query import CompiledQuery
@@ -193,6 +198,55 @@ def test_option_labels_are_escaped_and_safe_labels_kept():
     # the same lazy label, drawn again, comes from the per-language cache, still escaped
     assert "Less &lt;than&gt; 2 &amp; more" in options_html(
         [{"id": "x", "value": "1", "label": lazy_label, "checked": False}], "q", "radio")
+
+
+def test_radio_options_are_drawn_once_and_each_form_checks_its_own_answers():
+    one = Phq9Form({"item1": "0"}, submission=Submission())
+    two = Phq9Form({"item1": "3"}, submission=Submission())
+    drawn_one = str(field_info(one["item1"])["options_html"])
+    drawn_two = str(field_info(two["item1"])["options_html"])
+    # the same options (shared choices, drawn once), each with its own answer checked
+    assert drawn_one.count(" checked") == drawn_two.count(" checked") == 1
+    assert 'id="id_item1_0" name="item1" type="radio" value="0" checked>' in drawn_one
+    assert 'id="id_item1_3" name="item1" type="radio" value="3" checked>' in drawn_two
+    assert drawn_one.replace(" checked", "") == drawn_two.replace(" checked", "")
+    assert " checked" not in str(choices_html(one.fields["item1"].choices, "item1", "id_item1",
+                                              "radio", {'"><script>'}))
+    # other names and ids (a form prefix) are not served the first form's markup
+    prefixed = str(choices_html(one.fields["item1"].choices, "p-item1", "id_p-item1", "radio",
+                                set()))
+    assert 'id="id_p-item1_0" name="p-item1"' in prefixed and 'name="item1"' not in prefixed
+    # a form given choices of its own draws those, not the class's
+    one.fields["item1"].choices = [("0", "Never <ever>"), ("1", "Sometimes")]
+    own = str(choices_html(one.fields["item1"].choices, "item1", "id_item1", "radio", {"1"}))
+    assert "Never &lt;ever&gt;" in own and own.count('type="radio"') == 2
+    assert 'value="1" checked>' in own
+    assert "Never &lt;ever&gt;" not in str(field_info(two["item1"])["options_html"])
+
+
+def test_the_checkbox_none_option_comes_after_an_or(client):
+    fill_until(client, stop="other-treatments")
+    page = client.get(url("other-treatments")).content.decode()
+    divider = page.index('<p class="choice-divider">or</p>')
+    assert divider < page.index('value="none"')
+    assert page.count('type="checkbox"') == page.count('class="choice__input"')
+
+
+def test_the_section_caption_and_save_link_are_on_draft_pages_only(client):
+    page = client.get(url("consent")).content.decode()
+    assert "Save and come back later" not in page  # no draft yet: nothing to save
+    fill_until(client, stop="check")
+    for slug in ("depression", "phq9"):
+        page = client.get(url(slug)).content.decode()
+        assert '<p class="section-caption">Question section ' in page
+        assert f'<p><a href="{reverse("intake:save")}">Save and come back later</a></p>' in page
+    for path in (reverse("intake:medicine_add"), reverse("intake:check")):
+        assert "Save and come back later" in client.get(path).content.decode()
+    sub = Submission.objects.get()
+    sub.status = Submission.Status.SUBMITTED
+    sub.save(update_fields=["status"])
+    assert "Save and come back later" not in client.get(
+        reverse("intake:results", args=[sub.reference])).content.decode()
 
 
 # --- what a question page asks the database -------------------------------------------------

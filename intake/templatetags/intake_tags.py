@@ -23,7 +23,9 @@ from django.forms.widgets import (
     Textarea,
 )
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.functional import Promise
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -54,6 +56,28 @@ def fixed_part(template_name: str) -> str:
             _FIXED_PARTS.clear()
         html = _FIXED_PARTS[key] = render_to_string(template_name, {"clinic": clinic})
     return html
+
+
+@register.simple_tag(takes_context=True)
+def section_caption(context) -> str:
+    """"Question section 2 of 5: Your treatments", above a question page's heading (a tag
+    rather than an include: every question page draws it)."""
+    section, step = context.get("section"), context.get("step")
+    if not section:
+        return ""
+    return format_html('<p class="section-caption">{}</p>', _(
+        "Question section %(n)s of %(total)s: %(name)s") % {
+        "n": section, "total": context.get("sections_total"), "name": step.section_title})
+
+
+@register.simple_tag(takes_context=True)
+def save_later_link(context) -> str:
+    """The "Save and come back later" link, on the pages of a draft not yet submitted."""
+    sub = context.get("submission")
+    if sub is None or not sub.pk or sub.is_submitted:
+        return ""
+    return format_html('<p><a href="{}">{}</a></p>', reverse("intake:save"),
+                       _("Save and come back later"))
 
 
 def _kind(widget) -> str:
@@ -104,28 +128,66 @@ DIVIDER = '<p class="choice-divider">{}</p>\n'
 
 
 def options_html(options: list[dict], name: str, input_type: str):
-    """The options of a radio or checkbox question, drawn in one loop here rather than by a
-    template node per attribute: the PHQ-9 page has 36 of them. The markup is the pack's
-    (templates/govuk/fields/choices.html places it); "None of these" comes after an "or"."""
-    name, parts, language = _escaped(name), [], get_language()
+    """The options of a radio or checkbox question (dicts of id, value, label, checked), drawn
+    in one loop here rather than by a template node per attribute: the PHQ-9 page has 36 of
+    them. The markup is the pack's (templates/govuk/fields/choices.html places it); "None of
+    these" comes after an "or"."""
+    chosen = {o["value"] for o in options if o["checked"]}
+    return _placed(_option_pieces(options, name, input_type), chosen, " checked")
+
+
+# The options of each radio or checkbox question drawn in pieces, per field, name, ids and
+# language: only which are checked changes from one patient to the next. Keyed by the choices'
+# id with the choices kept in the value (so that id cannot be reused while kept); choices made
+# anew for each form (labels naming the patient's own treatments) are simply drawn anew.
+_OPTIONS: dict[tuple, tuple[object, list]] = {}
+
+
+def choices_html(choices, name: str, auto_id: str, input_type: str, chosen: set[str]):
+    """A radio or checkbox question's options with the `chosen` values checked; the markup is
+    options_html's, drawn once per choices, name, ids and language."""
+    key = (id(choices), name, auto_id, input_type, get_language())
+    kept = _OPTIONS.get(key)
+    if kept is None or kept[0] is not choices:
+        if len(_OPTIONS) > 1_000:  # a few per question and language
+            _OPTIONS.clear()
+        kept = _OPTIONS[key] = (choices, _option_pieces(
+            _option_dicts(choices, auto_id, set()), name, input_type))
+    return _placed(kept[1], chosen, " checked")
+
+
+def _option_dicts(choices, auto_id: str, chosen: set[str]) -> list[dict]:
+    return [{"id": f"{auto_id}_{index}", "value": _as_text(code), "label": label,
+             "checked": _as_text(code) in chosen} for index, (code, label) in enumerate(choices)]
+
+
+def _option_pieces(options: list[dict], name: str, input_type: str) -> list[tuple]:
+    """(value, markup up to where " checked" goes, the rest) for each option; the "or"
+    divider is a piece with no value."""
+    name, pieces, language = _escaped(name), [], get_language()
     for o in options:
         if o["value"] == "none" and input_type == "checkbox":
-            parts.append(DIVIDER.format(_escaped(_("or"))))
+            pieces.append((None, DIVIDER.format(_escaped(_("or"))), ""))
         option_id = _escaped(o["id"])
-        parts.append(
+        pieces.append((
+            o["value"],
             f'<div class="choice"><input class="choice__input" id="{option_id}" name="{name}" '
-            f'type="{input_type}" value="{_escaped(o["value"])}"'
-            f'{" checked" if o["checked"] else ""}><label class="choice__label" '
-            f'for="{option_id}">{_escaped(o["label"], language)}</label></div>\n')
-    return mark_safe("".join(parts))  # noqa: S308 (every value escaped above)
+            f'type="{input_type}" value="{_escaped(o["value"])}"',
+            f'><label class="choice__label" for="{option_id}">'
+            f'{_escaped(o["label"], language)}</label></div>\n'))
+    return pieces
+
+
+def _placed(pieces, chosen, mark: str):
+    """Markup pieces joined, with `mark` (" checked", " selected") after the chosen values."""
+    return mark_safe("".join(  # noqa: S308 (every value escaped where the pieces are drawn)
+        f"{head}{mark if value in chosen else ''}{tail}" for value, head, tail in pieces))
 
 
 def select_html(choices, chosen: str):
     """A select's options and optgroups (the medicine list has about 50), in one loop, with
     the chosen one selected."""
-    return mark_safe("".join(  # noqa: S308 (every value escaped in _select_pieces)
-        f'{head}{" selected" if value == chosen else ""}{tail}'
-        for value, head, tail in _select_pieces(choices)))
+    return _placed(_select_pieces(choices), {chosen}, " selected")
 
 
 def _select_pieces(choices) -> list[tuple[str | None, str, str]]:
@@ -168,15 +230,16 @@ def _classes(*names) -> str:
 @register.filter
 def govuk(field) -> dict:
     """Everything the pack's field templates need about one bound field, as the default
-    layout draws it."""
-    return field_info(field)
+    layout draws it, with its options listed."""
+    return field_info(field, listed=True)
 
 
 def field_info(field, *, inline=False, small=False, hidden_label=False,
-               wrapper_class="") -> dict:
+               wrapper_class="", listed=False) -> dict:
     """Everything the pack's field templates (templates/govuk/fields/) need about one bound
     field, with the layout's options (intake/layout.py, Question) applied: ids, label, hint,
-    error, the classes and aria attributes ready to place, and its options drawn."""
+    error, the classes and aria attributes ready to place, and its options drawn (`listed`:
+    also as dicts, for a template of its own that draws them itself)."""
     widget = field.field.widget
     kind = _kind(widget)
     auto_id = field.auto_id
@@ -203,12 +266,10 @@ def field_info(field, *, inline=False, small=False, hidden_label=False,
     if kind in ("radios", "checkboxes"):
         chosen = {_as_text(v) for v in value} if isinstance(value, list | tuple) \
             else {_as_text(value)}
-        info["options"] = [
-            {"id": f"{auto_id}_{index}", "value": _as_text(code), "label": label,
-             "checked": _as_text(code) in chosen}
-            for index, (code, label) in enumerate(field.field.choices)]
-        info["options_html"] = options_html(info["options"], field.html_name,
-                                            "radio" if kind == "radios" else "checkbox")
+        if listed:
+            info["options"] = _option_dicts(field.field.choices, auto_id, chosen)
+        info["options_html"] = choices_html(field.field.choices, field.html_name, auto_id,
+                                            "radio" if kind == "radios" else "checkbox", chosen)
     elif kind == "select":
         info["options_html"] = select_html(field.field.choices, _as_text(value))
         info["control_class"] = _classes("select", error and "input--error")
