@@ -37,7 +37,7 @@ def purge(now=None) -> dict[str, int]:
     day_ago = now - timedelta(days=1)
     with transaction.atomic():
         counts = {
-            "drafts": expired_drafts(now).delete()[1].get("intake.Submission", 0),
+            "drafts": _delete_expired_drafts(now),
             "sessions": Session.objects.filter(expire_date__lt=now).delete()[0],
             "resume_attempts": ResumeAttempt.objects.filter(at__lt=day_ago).delete()[0],
             "rate_counters": ratelimit.purge_before(day_ago),
@@ -47,6 +47,25 @@ def purge(now=None) -> dict[str, int]:
         }
         audit.record(None, audit.PURGED, **counts)
     return counts
+
+
+def _delete_expired_drafts(now) -> int:
+    """Inside the purge's transaction: delete the drafts past retention, none that a patient
+    is saving meanwhile.
+
+    The drafts are locked as they are chosen (PostgreSQL: SELECT ... FOR UPDATE, skipping any
+    a save holds at that moment: that save makes it recent). A patient who comes back to a
+    chosen draft waits until the purge ends and then finds it gone, so the purge never deletes
+    an answer, or a safety flag, that a patient was just told was saved. On SQLite the purge's
+    transaction holds the write lock from its start, so saves wait for it the same way.
+    """
+    chosen = list(expired_drafts(now).select_for_update(skip_locked=True)
+                  .values_list("pk", flat=True))
+    deleted = 0
+    for start in range(0, len(chosen), 500):
+        deleted += Submission.objects.filter(pk__in=chosen[start:start + 500]).delete()[1].get(
+            "intake.Submission", 0)
+    return deleted
 
 
 def schedule_next(after=None) -> bool:
