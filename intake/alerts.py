@@ -145,7 +145,7 @@ def deliver(alert_id: int) -> str:
                 attempts=attempts, last_attempt_at=now, last_error=error,
                 next_attempt_at=retry_at,
                 status=Alert.Status.FAILED if gave_up else Alert.Status.PENDING)
-            if retry_at is not None:
+            if retry_at is not None and not waiting_deliveries(alert.pk):
                 deliver_alert.using(run_after=retry_at).enqueue(alert.pk)
         log.warning("alert %s for %s not delivered (attempt %d): %s", alert.kind,
                     alert.submission.reference, attempts, error)
@@ -158,15 +158,30 @@ def deliver(alert_id: int) -> str:
 
 
 def retry_now(alert: Alert) -> bool:
-    """Staff asked to try an undelivered alert again now (also after the retries gave up)."""
+    """Staff asked to try an undelivered alert again now (also after the retries gave up):
+    its waiting retry, if any, is brought forward to now, else one is queued."""
     from .tasks import deliver_alert
 
+    now = timezone.now()
     with transaction.atomic():
         reopened = Alert.objects.filter(pk=alert.pk).exclude(status=Alert.Status.SENT).update(
-            status=Alert.Status.PENDING, next_attempt_at=timezone.now())
-        if reopened:
+            status=Alert.Status.PENDING, next_attempt_at=now)
+        if reopened and not waiting_deliveries(alert.pk).update(run_after=now):
             deliver_alert.enqueue(alert.pk)
     return bool(reopened)
+
+
+def waiting_deliveries(alert_id: int):
+    """The queued, not yet started, deliveries of this alert (at most one: "Try again now"
+    brings a waiting retry forward, and a failed try queues the next only if none waits, so
+    an alert has one chain of retries and its back-off and give-up keep their pace)."""
+    from django_tasks_db.models import DBTaskResult
+
+    from .tasks import deliver_alert, waiting
+
+    ids = [pk for pk, call in waiting(deliver_alert).values_list("id", "args_kwargs")
+           if call["args"][:1] == [alert_id]]
+    return DBTaskResult.objects.filter(id__in=ids)
 
 
 RESUME_EMAIL_ATTEMPTS = 6

@@ -167,6 +167,38 @@ def test_retries_back_off_and_then_give_up_where_staff_see_it(client, smtp, monk
     assert alert.status == Alert.Status.SENT and len(up.messages) == 1
 
 
+def test_try_again_now_brings_the_waiting_retry_forward_instead_of_adding_one(client, smtp,
+                                                                             monkeypatch):
+    """Staff press "Try again now" (twice, a double click) during an outage, while the alert's
+    back-off retry is waiting: that retry runs now, and the alert keeps one chain of retries,
+    so its attempts, and the moment it gives up, are not hurried by the button."""
+    fill_until(client, stop="phq9")
+    assert post(client, "phq9", {**PAGES["phq9"], "item9": "2"}).status_code == 302  # priority
+    (alert,) = Alert.objects.all()
+    assert run_tasks() == 1  # nothing listens: refused, a retry waits 30 s
+    (waiting,) = queued("deliver_alert")
+    assert waiting.run_after > timezone.now() + timedelta(seconds=20)
+
+    assert alerts.retry_now(alert) and alerts.retry_now(alert)
+    (now,) = queued("deliver_alert")  # the same run, brought forward
+    assert now.id == waiting.id and now.run_after <= timezone.now()
+    assert run_tasks() == 1  # refused again: one retry waits, not two
+    alert.refresh_from_db()
+    assert alert.attempts == 2 and len(queued("deliver_alert")) == 1
+
+    # staff queue a try while a delivery is under way and failing: still one chain after it
+    assert alerts.retry_now(alert)
+    (staff_run,) = queued("deliver_alert")
+    assert alerts.deliver(alert.pk) == "retry"  # the delivery already running when they clicked
+    assert [run.id for run in queued("deliver_alert")] == [staff_run.id]
+
+    up = smtp()
+    assert run_tasks() == 1
+    alert.refresh_from_db()
+    assert alert.status == Alert.Status.SENT and len(up.messages) == 1
+    assert queued("deliver_alert") == []
+
+
 def test_an_alert_without_addresses_is_recorded_as_undelivered(client, settings):
     settings.CLINIC_ALERT_EMAILS = []
     load_catalog()
