@@ -32,6 +32,7 @@ from tests.admin_helpers import (
     PASSWORD,
     change_url,
     create_submission,
+    make_user,
     staff_login,
     totp_now,
     url,
@@ -433,6 +434,117 @@ def test_catalog_edits_are_validated_in_plain_words(manager_client, manager, cat
     assert "by Manager Staff" in med.min_dose_source
     [event] = actions("catalog_changed")
     assert event.detail["reason"] == "Clinic guideline 2026"
+
+
+def _opened(client, med) -> dict:
+    """What a manager's change page holds when opened: every field as shown, and the hidden
+    "initial-" copies the browser posts back with them."""
+    import html as html_lib
+    import re
+
+    page = client.get(f"/admin/intake/medication/{med.pk}/change/").content.decode()
+    hidden = {name: html_lib.unescape(value) for name, value in re.findall(
+        r'<input type="hidden" name="(initial-\w+)" value="([^"]*)"', page)}
+    assert {"initial-min_adequate_mg_per_day", "initial-active"} <= set(hidden)
+    med.refresh_from_db()
+    return {"generic_name": med.generic_name, "brand_names": med.brand_names,
+            "drug_class": med.drug_class, "role": med.role,
+            "min_adequate_mg_per_day": med.min_adequate_mg_per_day or "",
+            "usual_max_mg_per_day": med.usual_max_mg_per_day or "",
+            "min_dose_source": med.min_dose_source, **({"active": "on"} if med.active else {}),
+            **hidden}
+
+
+def _save(client, med, opened: dict, **changes):
+    data = {**opened, **changes}
+    return client.post(f"/admin/intake/medication/{med.pk}/change/",
+                       {k: v for k, v in data.items() if v is not None})
+
+
+@pytest.fixture
+def second_manager_client(db):
+    return staff_login(Client(), make_user("manager2", "managers"))
+
+
+def test_two_managers_editing_one_medicine_keep_each_others_changes(
+        manager_client, second_manager_client, catalog):
+    med = Medication.objects.get(slug="sertraline")
+    first, second = _opened(manager_client, med), _opened(second_manager_client, med)
+    assert _save(manager_client, med, first, min_adequate_mg_per_day="100",
+                 change_reason="Clinic guideline 2026", active=None).status_code == 302
+    # the second manager, on the page opened before, changes only the usual maximum
+    assert _save(second_manager_client, med, second,
+                 usual_max_mg_per_day="250").status_code == 302
+    med.refresh_from_db()
+    assert (med.min_adequate_mg_per_day, med.active, med.usual_max_mg_per_day) == (
+        Decimal("100"), False, Decimal("250"))  # nothing of the first save undone
+    [theirs] = actions("catalog_changed", actor__username="manager2")
+    assert theirs.detail["fields"] == ["usual_max_mg_per_day"]  # no revert audited as theirs
+
+
+def test_a_value_both_managers_changed_is_refused_naming_the_one_saved(
+        manager_client, second_manager_client, catalog):
+    med = Medication.objects.get(slug="sertraline")
+    first, second = _opened(manager_client, med), _opened(second_manager_client, med)
+    assert _save(manager_client, med, first, usual_max_mg_per_day="220").status_code == 302
+    response = _save(second_manager_client, med, second, usual_max_mg_per_day="260",
+                     brand_names="Zoloft, Lustral")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Someone else changed this to “220” after you opened the page" in page
+    assert 'value="260"' in page  # what they typed is still in the box
+    med.refresh_from_db()
+    assert med.usual_max_mg_per_day == Decimal("220") and med.brand_names != "Zoloft, Lustral"
+    assert len(actions("catalog_changed")) == 1
+
+
+def test_a_change_is_checked_against_what_another_manager_saved_meanwhile(
+        manager_client, second_manager_client, catalog):
+    med = Medication.objects.get(slug="sertraline")
+    first, second = _opened(manager_client, med), _opened(second_manager_client, med)
+    assert _save(manager_client, med, first, min_adequate_mg_per_day="150",
+                 change_reason="Clinic guideline 2026").status_code == 302
+    page = _save(second_manager_client, med, second,
+                 usual_max_mg_per_day="100").content.decode()
+    assert "The minimum adequate dose (150 mg/day) cannot be above the usual maximum " \
+           "(100 mg/day)" in page
+    med.refresh_from_db()
+    assert (med.min_adequate_mg_per_day, med.usual_max_mg_per_day) == (Decimal("150"),
+                                                                       Decimal("200"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_managers_saving_one_medicine_at_the_same_moment_keep_both_changes(catalog):
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        pytest.skip("the in-memory test database (SQLite shared cache) fails a second writer "
+                    "with 'table is locked' instead of waiting; a SQLite file (IMMEDIATE "
+                    "transactions) serializes the two saves. Runs on PostgreSQL.")
+    clients = [staff_login(Client(), make_user(f"manager{n}", "managers")) for n in (1, 2)]
+    med = Medication.objects.get(slug="sertraline")
+    opened = [_opened(client, med) for client in clients]
+    changes = [{"usual_max_mg_per_day": "240"}, {"active": None}]
+    barrier, statuses = threading.Barrier(2), {}
+
+    def save(index):
+        try:
+            barrier.wait(timeout=10)
+            statuses[index] = _save(clients[index], med, opened[index],
+                                    **changes[index]).status_code
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=save, args=(n,)) for n in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert statuses == {0: 302, 1: 302}
+    med.refresh_from_db()
+    assert (med.usual_max_mg_per_day, med.active) == (Decimal("240"), False)
 
 
 # --- what the clinician reads ----------------------------------------------------------------

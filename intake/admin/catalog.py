@@ -1,6 +1,12 @@
 """The medication catalog in the staff admin: validated edits (plain messages, a minimum dose
 never above the usual maximum, a reason for every change of a minimum, written into its source
-with who and when), audited; rows are never deleted."""
+with who and when), audited; rows are never deleted.
+
+Two managers may edit one medicine at once. Each page carries the values it showed (Django's
+hidden initial values); a save changes only what its manager changed, keeps what the other
+saved meanwhile, and refuses a value both changed, naming the one saved first. The row is
+locked from that check until the save commits.
+"""
 
 from __future__ import annotations
 
@@ -30,6 +36,15 @@ class MedicationForm(forms.ModelForm):
         fields = ("slug", "generic_name", "brand_names", "drug_class", "role",
                   "min_adequate_mg_per_day", "usual_max_mg_per_day", "min_dose_source", "active")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            return
+        for name, field in self.fields.items():
+            # a client that posts without what it saw is compared with the database instead
+            if name != "change_reason" and (not self.is_bound or f"initial-{name}" in self.data):
+                field.show_hidden_initial = True
+
     def _positive(self, name):
         value = self.cleaned_data.get(name)
         if value is not None and value <= Decimal("0"):
@@ -45,17 +60,56 @@ class MedicationForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if self.instance.pk is not None:
+            self._keep_what_others_saved(cleaned)
         low = cleaned.get("min_adequate_mg_per_day")
         high = cleaned.get("usual_max_mg_per_day")
         if low is not None and high is not None and low > high:
             self.add_error("min_adequate_mg_per_day", _(
                 "The minimum adequate dose (%(low)s mg/day) cannot be above the usual maximum "
-                "(%(high)s mg/day).") % {"low": f"{low:g}", "high": f"{high:g}"})
+                "(%(high)s mg/day).") % {"low": _number(low), "high": _number(high)})
         if (self.instance.pk and "min_adequate_mg_per_day" in self.changed_data
                 and not (cleaned.get("change_reason") or "").strip()):
             self.add_error("change_reason", _(
                 "Say why the minimum dose changes (it goes into the source of the minimum)."))
         return cleaned
+
+
+    def _keep_what_others_saved(self, cleaned) -> None:
+        """Values saved by someone else since this page was opened: kept where this manager
+        left the value as shown, an error where both changed it. Runs inside the admin's
+        transaction; the row stays locked until this save commits (PostgreSQL; SQLite's
+        write lock is held from the transaction's start)."""
+        current = Medication.objects.select_for_update().get(pk=self.instance.pk)
+        for name, field in self.fields.items():
+            seen = self.data.get(f"initial-{name}")
+            if not field.show_hidden_initial or seen is None:
+                continue
+            now = getattr(current, name)
+            if not field.has_changed(now, seen):
+                continue  # nobody else changed it
+            if name not in self.changed_data:
+                cleaned[name] = now  # theirs: this page did not touch it
+            else:
+                self.add_error(name, _(
+                    "Someone else changed this to “%(value)s” after you opened the page. "
+                    "Check it and enter your value again if it should still change."
+                ) % {"value": _shown(field, now)})
+
+
+def _number(value: Decimal) -> str:
+    """A stored dose as staff typed it: 220, 0.025 (not 220.0000)."""
+    return format(value.normalize(), "f")
+
+
+def _shown(field, value) -> str:
+    if value is None or value == "":
+        return _("empty")
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, Decimal):
+        return _number(value)
+    return str(dict(getattr(field, "choices", ())).get(value, value))
 
 
 @admin.register(Medication)
