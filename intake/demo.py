@@ -97,7 +97,6 @@ def create_submission(*, name: str = "Demo Patient 00", email: str = "",
     # Synthetic rows get their level straight from the rules, not through refresh_safety: no
     # alert is queued for them (as if staff had been told already).
     sub.safety_level = screening.safety_level(sub.phq9[8], services.asq_answers(sub))
-    sub.alerted_level = "" if sub.safety_level == SafetyLevel.NONE else sub.safety_level
     sub.save()
     catalog = {m.slug: m for m in Medication.objects.filter(
         slug__in=[t["slug"] for t in trials if t["slug"]])}

@@ -245,8 +245,6 @@ class Submission(models.Model):
                                     default=SafetyLevel.NONE)
     flagged_at = models.DateTimeField(null=True, blank=True,
                                       help_text="When the safety level rose to its current value.")
-    alerted_level = models.CharField(max_length=10, choices=SafetyLevel.choices, blank=True,
-                                     help_text="The level staff were last alerted about.")
     escalated_at = models.DateTimeField(
         null=True, blank=True,
         help_text="When an urgent case nobody had opened was escalated (CLINIC_ESCALATION_EMAILS).")

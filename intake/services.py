@@ -146,10 +146,10 @@ def refresh_safety(sub: Submission, base: str) -> bool:
         return False
     now = timezone.now()
     raised = Submission.objects.filter(pk=sub.pk, safety_level__in=lower).update(
-        safety_level=level, flagged_at=now, alerted_level=level)
+        safety_level=level, flagged_at=now)
     if not raised:
         return False
-    sub.safety_level, sub.flagged_at, sub.alerted_level = level, now, level
+    sub.safety_level, sub.flagged_at = level, now
     alerts.queue(sub, alerts.KIND_FOR_LEVEL[level], base)
     if level == SafetyLevel.ACUTE:
         alerts.schedule_escalation(sub, base)
