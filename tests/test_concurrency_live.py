@@ -17,6 +17,8 @@ import re
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+from html import unescape
 
 import pytest
 
@@ -360,3 +362,52 @@ def test_two_reviewers_saving_the_same_submission_at_once(site):
             assert f"{loser} {index}" not in notes
         else:  # saved after the winner: the note is kept, the status change was refused
             assert f"{loser} {index}" in notes
+
+
+# --- staff: two managers saving one medicine of the catalog at once ---------------------------
+
+MANAGERS_SETUP = STAFF_SETUP.replace('(("rita", roles.REVIEWERS), ("mo", roles.MANAGERS))',
+                                     '(("mia", roles.MANAGERS), ("max", roles.MANAGERS))')
+CATALOG_COLUMNS = ("id", "generic_name", "brand_names", "drug_class", "role",
+                   "min_adequate_mg_per_day", "usual_max_mg_per_day", "min_dose_source",
+                   "active")
+
+
+def opened_medicine(site: LiveSite, staff: Browser, slug: str) -> tuple[str, dict]:
+    """A manager opens a medicine's change page: its address, and the form as the browser
+    would post it back unchanged (the values shown and their hidden "initial-" copies)."""
+    (row,) = site.query(f"SELECT {', '.join(CATALOG_COLUMNS)} FROM intake_medication "  # noqa: S608
+                        "WHERE slug = %s", slug)
+    values = dict(zip(CATALOG_COLUMNS, row, strict=True))
+    path = f"/admin/intake/medication/{values.pop('id')}/change/"
+    status, _, page = staff.request(path)
+    assert status == 200, status
+    form = {name: unescape(value) for name, value in re.findall(
+        r'<input type="hidden" name="(initial-\w+)" value="([^"]*)"', page)}
+    assert "initial-usual_max_mg_per_day" in form and "initial-active" in form
+    if values.pop("active"):
+        form["active"] = "on"
+    form.update({name: "" if value is None else str(value) for name, value in values.items()})
+    return path, form
+
+
+def test_two_managers_saving_one_medicine_at_once_keep_both_changes(site):
+    site.manage("shell", "-c", MANAGERS_SETUP)
+    mia, max_ = staff_browser(site, "mia"), staff_browser(site, "max")
+    slugs = [slug for (slug,) in site.query(
+        "SELECT slug FROM intake_medication WHERE active AND usual_max_mg_per_day IS NOT NULL "
+        "ORDER BY slug")][:10]
+    for slug in slugs:
+        (path, mias), (_, maxs) = (opened_medicine(site, mia, slug),
+                                   opened_medicine(site, max_, slug))
+        higher = str(Decimal(mias["usual_max_mg_per_day"]) + 10)
+        responses = at_once(
+            lambda p=path, f=mias, v=higher: mia.request(p, {**f, "usual_max_mg_per_day": v}),
+            lambda p=path, f=maxs: max_.request(
+                p, {k: v for k, v in f.items() if k != "active"}))  # unticks "active"
+        no_server_errors(responses)
+        assert [status for status, _, _ in responses] == [302, 302], [r[2][:2000] for r in
+                                                                       responses]
+        (usual_max, active), = site.query("SELECT usual_max_mg_per_day, active FROM "
+                                          "intake_medication WHERE slug = %s", slug)
+        assert (Decimal(str(usual_max)), bool(active)) == (Decimal(higher), False), slug
