@@ -411,3 +411,30 @@ def test_two_managers_saving_one_medicine_at_once_keep_both_changes(site):
         (usual_max, active), = site.query("SELECT usual_max_mg_per_day, active FROM "
                                           "intake_medication WHERE slug = %s", slug)
         assert (Decimal(str(usual_max)), bool(active)) == (Decimal(higher), False), slug
+
+
+# --- staff: two reviewers pressing "Try again now" on one alert at once ------------------------
+
+RETRY_SETUP = STAFF_SETUP.replace('(("rita", roles.REVIEWERS), ("mo", roles.MANAGERS))',
+                                  '(("ria", roles.REVIEWERS), ("rob", roles.REVIEWERS))')
+
+
+def test_try_again_now_pressed_by_two_reviewers_at_once_keeps_one_delivery_waiting(site):
+    site.manage("shell", "-c", RETRY_SETUP)
+    ria, rob = staff_browser(site, "ria"), staff_browser(site, "rob")
+    people = patients(site, 5, stop="safety")
+    for patient in people:
+        assert patient.post_page("safety", {**PAGES["safety"], "asq_wished_dead": "yes"})[0] \
+            == 302
+        (alert,), = site.query("SELECT a.id FROM intake_alert a JOIN intake_submission s ON "
+                               "s.id = a.submission_id WHERE s.full_name = %s", patient.name)
+        press = {"action": "retry_now", "_selected_action": [alert]}
+        responses = at_once(lambda p=press: ria.request("/admin/intake/alert/", p),
+                            lambda p=press: rob.request("/admin/intake/alert/", p))
+        no_server_errors(responses)
+        assert [status for status, _, _ in responses] == [302, 302]
+        waiting = [row for (row,) in site.query(
+            "SELECT args_kwargs FROM django_tasks_database_dbtaskresult WHERE status = 'READY' "
+            "AND task_path LIKE %s", "%deliver_alert")]
+        calls = [json.loads(row) if isinstance(row, str) else row for row in waiting]
+        assert sum(call["args"] == [alert] for call in calls) == 1  # one chain, brought forward
