@@ -48,7 +48,7 @@ class Question(Field):
                 continue  # crispy's rule: a field is drawn once
             form.rendered_fields.add(name)
             bound = form[name]
-            info = field_info(bound, **self.options, listed=own_template is not None)
+            info = field_info(bound, **self.options)
             if info["kind"] == "hidden":
                 html.append(str(bound))
                 continue

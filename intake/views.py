@@ -357,7 +357,8 @@ def medicine_edit(request, position=None):
         return elsewhere
     trial = None
     if position is not None:
-        trial = get_object_or_404(MedicationTrial, submission=sub, position=position)
+        trial = get_object_or_404(MedicationTrial.objects.select_related("medication"),
+                                  submission=sub, position=position)
     catalog = page_catalog()
     query = request.POST.get("search", "")[:100] if request.method == "POST" else ""
     searching = request.method == "POST" and request.POST.get("action") == "search"

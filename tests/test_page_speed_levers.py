@@ -5,6 +5,7 @@ database for its session and its draft and nothing else."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -16,7 +17,7 @@ from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.safestring import mark_safe
 
-from intake.forms import ConsentForm, Phq9Form
+from intake.forms import ConsentForm, HealthForm, Phq9Form
 from intake.medicine_choices import Menu, catalog_choices, full_menu
 from intake.medicine_form import MedicineForm, MoreMedicinesForm
 from intake.models import Medication, MedicationTrial, Submission
@@ -28,7 +29,7 @@ from intake.templatetags.intake_tags import (
     select_html,
 )
 from intake.views import DRAFT_BY_PK, LOCKED_DRAFT
-from tests.intake_helpers import fill_until, load_catalog, url
+from tests.intake_helpers import fill_until, load_catalog, post, url
 from trdintake.compiled_query import CompiledQuery
 from trdintake.sessions import SessionStore
 
@@ -222,6 +223,34 @@ def test_radio_options_are_drawn_once_and_each_form_checks_its_own_answers():
     assert "Never &lt;ever&gt;" in own and own.count('type="radio"') == 2
     assert 'value="1" checked>' in own
     assert "Never &lt;ever&gt;" not in str(field_info(two["item1"])["options_html"])
+
+
+def test_health_conditions_are_drawn_once_and_each_page_ticks_its_own_answers(client):
+    fill_until(client, stop="health")
+    post(client, "health", {"conditions": ["seizures"], "unsure": ["pregnancy"]})
+    first = client.get(url("health")).content.decode()
+    post(client, "health", {"conditions": ["none"]})
+    second = client.get(url("health")).content.decode()
+
+    def ticked(page):
+        return sorted(re.findall(r'name="(conditions|unsure)" type="checkbox" value="(\w+)" '
+                                 r'checked>', page))
+
+    assert ticked(first) == [("conditions", "pregnancy"), ("conditions", "seizures"),
+                             ("unsure", "pregnancy")]
+    assert ticked(second) == [("conditions", "none")]
+    def options(page):
+        return page[page.index('<div class="checkboxes">'):page.index("</fieldset>")]
+
+    assert options(first).replace(" checked", "") == options(second).replace(" checked", "")
+    # each condition has its own "not sure" box under it, named for screen readers
+    conditions = HealthForm.base_fields["unsure"].choices
+    assert second.count('<div class="choice-unsure">') == len(conditions)
+    code, label = conditions[0]
+    assert (f'id="id_unsure_0" name="unsure" type="checkbox" value="{code}"><label '
+            f'class="choice__label" for="id_unsure_0">I am not sure<span class="visually-hidden">'
+            f': {label}</span>') in second
+    assert second.index('<p class="choice-divider">or</p>') < second.index('value="none"')
 
 
 def test_the_checkbox_none_option_comes_after_an_or(client):

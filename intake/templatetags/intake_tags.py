@@ -156,6 +156,62 @@ def choices_html(choices, name: str, auto_id: str, input_type: str, chosen: set[
     return _placed(kept[1], chosen, " checked")
 
 
+_PAIRED: dict[tuple, tuple[object, object, list]] = {}
+
+
+@register.simple_tag
+def options_with_unsure_html(field, unsure):
+    """The health conditions: each option with its own "I am not sure" box under it (the
+    `unsure` field's option at the same place), "None of these" after an "or". Drawn once per
+    choices, names, ids and language, like choices_html; only which boxes are ticked changes
+    from one patient to the next. templates/govuk/health_conditions.html places it."""
+    choices, unsure_choices = field.field.choices, unsure.field.choices
+    key = (id(choices), id(unsure_choices), field.html_name, field.auto_id, unsure.html_name,
+           unsure.auto_id, get_language())
+    kept = _PAIRED.get(key)
+    if kept is None or kept[0] is not choices or kept[1] is not unsure_choices:
+        if len(_PAIRED) > 100:  # one per language
+            _PAIRED.clear()
+        kept = _PAIRED[key] = (choices, unsure_choices,
+                               _paired_pieces(field, unsure, choices, unsure_choices))
+    chosen = {("field", v) for v in _chosen(field)} | {("unsure", v) for v in _chosen(unsure)}
+    return _placed(kept[2], chosen, " checked")
+
+
+def _chosen(field) -> set[str]:
+    value = field.value()
+    return {_as_text(v) for v in value} if isinstance(value, list | tuple) \
+        else {_as_text(value)}
+
+
+def _paired_pieces(field, unsure, choices, unsure_choices) -> list[tuple]:
+    language = get_language()
+    name, unsure_name = _escaped(field.html_name), _escaped(unsure.html_name)
+    not_sure = _escaped(_("I am not sure"))
+    pieces = []
+    for index, (code, label) in enumerate(choices):
+        value, option_id = _as_text(code), _escaped(f"{field.auto_id}_{index}")
+        label = _escaped(label, language)
+        box = (f'<div class="choice"><input class="choice__input" id="{option_id}" '
+               f'name="{name}" type="checkbox" value="{_escaped(value)}"')
+        after = f'><label class="choice__label" for="{option_id}">{label}</label></div>\n'
+        if value == "none":
+            pieces.append((("field", value), DIVIDER.format(_escaped(_("or"))) + box,
+                           after + "\n"))
+            continue
+        unsure_value = _as_text(unsure_choices[index][0])
+        unsure_id = _escaped(f"{unsure.auto_id}_{index}")
+        pieces.append((("field", value), '<div class="choice-item">\n' + box, after))
+        pieces.append((
+            ("unsure", unsure_value),
+            f'<div class="choice-unsure"><div class="choice"><input class="choice__input" '
+            f'id="{unsure_id}" name="{unsure_name}" type="checkbox" '
+            f'value="{_escaped(unsure_value)}"',
+            f'><label class="choice__label" for="{unsure_id}">{not_sure}<span '
+            f'class="visually-hidden">: {label}</span></label></div></div>\n</div>\n'))
+    return pieces
+
+
 def _option_dicts(choices, auto_id: str, chosen: set[str]) -> list[dict]:
     return [{"id": f"{auto_id}_{index}", "value": _as_text(code), "label": label,
              "checked": _as_text(code) in chosen} for index, (code, label) in enumerate(choices)]
@@ -230,16 +286,15 @@ def _classes(*names) -> str:
 @register.filter
 def govuk(field) -> dict:
     """Everything the pack's field templates need about one bound field, as the default
-    layout draws it, with its options listed."""
-    return field_info(field, listed=True)
+    layout draws it."""
+    return field_info(field)
 
 
 def field_info(field, *, inline=False, small=False, hidden_label=False,
-               wrapper_class="", listed=False) -> dict:
+               wrapper_class="") -> dict:
     """Everything the pack's field templates (templates/govuk/fields/) need about one bound
     field, with the layout's options (intake/layout.py, Question) applied: ids, label, hint,
-    error, the classes and aria attributes ready to place, and its options drawn (`listed`:
-    also as dicts, for a template of its own that draws them itself)."""
+    error, the classes and aria attributes ready to place, and its options drawn."""
     widget = field.field.widget
     kind = _kind(widget)
     auto_id = field.auto_id
@@ -266,8 +321,6 @@ def field_info(field, *, inline=False, small=False, hidden_label=False,
     if kind in ("radios", "checkboxes"):
         chosen = {_as_text(v) for v in value} if isinstance(value, list | tuple) \
             else {_as_text(value)}
-        if listed:
-            info["options"] = _option_dicts(field.field.choices, auto_id, chosen)
         info["options_html"] = choices_html(field.field.choices, field.html_name, auto_id,
                                             "radio" if kind == "radios" else "checkbox", chosen)
     elif kind == "select":
