@@ -74,7 +74,6 @@ class MedicationForm(forms.ModelForm):
                 "Say why the minimum dose changes (it goes into the source of the minimum)."))
         return cleaned
 
-
     def _keep_what_others_saved(self, cleaned) -> None:
         """Values saved by someone else since this page was opened: kept where this manager
         left the value as shown, an error where both changed it. Runs inside the admin's

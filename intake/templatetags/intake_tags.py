@@ -152,7 +152,7 @@ def choices_html(choices, name: str, auto_id: str, input_type: str, chosen: set[
         if len(_OPTIONS) > 1_000:  # a few per question and language
             _OPTIONS.clear()
         kept = _OPTIONS[key] = (choices, _option_pieces(
-            _option_dicts(choices, auto_id, set()), name, input_type))
+            _option_dicts(choices, auto_id), name, input_type))
     return _placed(kept[1], chosen, " checked")
 
 
@@ -179,6 +179,7 @@ def options_with_unsure_html(field, unsure):
 
 
 def _chosen(field) -> set[str]:
+    """The values a choice field shows as chosen, as text."""
     value = field.value()
     return {_as_text(v) for v in value} if isinstance(value, list | tuple) \
         else {_as_text(value)}
@@ -212,9 +213,9 @@ def _paired_pieces(field, unsure, choices, unsure_choices) -> list[tuple]:
     return pieces
 
 
-def _option_dicts(choices, auto_id: str, chosen: set[str]) -> list[dict]:
+def _option_dicts(choices, auto_id: str) -> list[dict]:
     return [{"id": f"{auto_id}_{index}", "value": _as_text(code), "label": label,
-             "checked": _as_text(code) in chosen} for index, (code, label) in enumerate(choices)]
+             "checked": False} for index, (code, label) in enumerate(choices)]
 
 
 def _option_pieces(options: list[dict], name: str, input_type: str) -> list[tuple]:
@@ -319,10 +320,9 @@ def field_info(field, *, inline=False, small=False, hidden_label=False,
                 described_attr + (' aria-invalid="true"' if error else ""))}
     value = field.value()
     if kind in ("radios", "checkboxes"):
-        chosen = {_as_text(v) for v in value} if isinstance(value, list | tuple) \
-            else {_as_text(value)}
         info["options_html"] = choices_html(field.field.choices, field.html_name, auto_id,
-                                            "radio" if kind == "radios" else "checkbox", chosen)
+                                            "radio" if kind == "radios" else "checkbox",
+                                            _chosen(field))
     elif kind == "select":
         info["options_html"] = select_html(field.field.choices, _as_text(value))
         info["control_class"] = _classes("select", error and "input--error")
