@@ -3,7 +3,9 @@ the whole intake with the Django test client."""
 
 from __future__ import annotations
 
+import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 
 from intake.models import Submission
@@ -66,3 +68,15 @@ def fill_until(client, stop: str | None = None, medicines=(SERTRALINE,),
             response = post(client, slug)
         assert response.status_code == 302, (slug, response.content.decode()[:3000])
     return Submission.objects.order_by("-pk").first()
+
+
+def needs_concurrent_writers() -> None:
+    """Skip, on SQLite, a test whose threads write to the test database at the same moment.
+
+    The in-memory test database (SQLite shared cache) fails a second writer with 'table is
+    locked' instead of waiting. On a SQLite file, as served, IMMEDIATE transactions make the
+    writers take turns; tests/test_concurrency_live.py races them through gunicorn on both
+    databases. These in-process races run on PostgreSQL."""
+    if connection.vendor == "sqlite":
+        pytest.skip("threads writing at once need a database that makes them wait "
+                    "(PostgreSQL); the in-memory SQLite test database fails the second")

@@ -37,6 +37,7 @@ from tests.admin_helpers import (
     totp_now,
     url,
 )
+from tests.intake_helpers import needs_concurrent_writers
 from tests.task_helpers import run_tasks
 
 pytestmark = pytest.mark.django_db
@@ -519,10 +520,7 @@ def test_two_managers_saving_one_medicine_at_the_same_moment_keep_both_changes(c
 
     from django.db import connection
 
-    if connection.vendor == "sqlite":
-        pytest.skip("the in-memory test database (SQLite shared cache) fails a second writer "
-                    "with 'table is locked' instead of waiting; a SQLite file (IMMEDIATE "
-                    "transactions) serializes the two saves. Runs on PostgreSQL.")
+    needs_concurrent_writers()
     clients = [staff_login(Client(), make_user(f"manager{n}", "managers")) for n in (1, 2)]
     med = Medication.objects.get(slug="sertraline")
     opened = [_opened(client, med) for client in clients]
@@ -580,10 +578,7 @@ def test_two_real_concurrent_saves_of_the_same_status_never_both_win(reviewer, m
 
     from django.db import connection
 
-    if connection.vendor == "sqlite":
-        pytest.skip("the in-memory test database (SQLite shared cache) fails a second writer "
-                    "with 'table is locked' instead of waiting; a SQLite file (IMMEDIATE "
-                    "transactions) serializes the two saves. Runs on PostgreSQL.")
+    needs_concurrent_writers()
     sub = create_submission(name="Demo Patient 01", safety=SafetyLevel.ACUTE)
     clients = [staff_login(Client(), reviewer), staff_login(Client(), manager)]
     barrier = threading.Barrier(2)

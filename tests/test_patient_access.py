@@ -25,7 +25,7 @@ from intake.models import (
     SafetyLevel,
     Submission,
 )
-from tests.intake_helpers import PAGES, fill_until, load_catalog, url
+from tests.intake_helpers import PAGES, fill_until, load_catalog, needs_concurrent_writers, url
 from tests.task_helpers import queued, run_tasks
 from tests.test_patient_views import DOB, resume_code
 
@@ -248,11 +248,7 @@ def test_a_draft_the_patient_saves_while_the_purge_runs_is_never_deleted(client,
     from django.db import connection
     from django.db.models.deletion import Collector
 
-    if connection.vendor == "sqlite":
-        pytest.skip("the in-memory test database (SQLite shared cache) fails a second writer "
-                    "with 'table is locked' instead of waiting; on a SQLite file, IMMEDIATE "
-                    "transactions run the purge and the save one after the other. Runs on "
-                    "PostgreSQL.")
+    needs_concurrent_writers()
     settings.DRAFT_RETENTION_DAYS = 30
     fill_until(client, stop="safety")
     sub = Submission.objects.get()
