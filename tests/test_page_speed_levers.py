@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.sessions.models import Session
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -28,8 +29,15 @@ from intake.templatetags.intake_tags import (
     options_html,
     select_html,
 )
-from intake.views import DRAFT_BY_PK, LOCKED_DRAFT
-from tests.intake_helpers import fill_until, load_catalog, post, url
+from intake.views import DRAFT_BY_PK, LOCKED_DRAFT, TRIAL_AT
+from tests.intake_helpers import (
+    ESCITALOPRAM_UNKNOWN_DOSE,
+    SERTRALINE,
+    fill_until,
+    load_catalog,
+    post,
+    url,
+)
 from trdintake.compiled_query import CompiledQuery
 from trdintake.sessions import SessionStore
 
@@ -56,6 +64,22 @@ def test_the_compiled_draft_lookup_gives_what_the_orm_gives(client):
     assert compiled.updated_at.tzinfo is not None
     assert compiled._state.adding is False and compiled._state.db == "default"
     assert DRAFT_BY_PK.first(sub.pk + 1000) is None
+
+
+def test_a_medicine_opened_to_change_is_the_patients_own_with_its_catalog_row(client):
+    sub = fill_until(client, stop="check", medicines=(SERTRALINE, ESCITALOPRAM_UNKNOWN_DOSE))
+    other = Client()
+    fill_until(other, stop="check")
+    for trial in MedicationTrial.objects.filter(submission=sub):
+        compiled = TRIAL_AT.first(sub.pk, trial.position)
+        assert values(compiled) == values(trial)  # every column, converted as the ORM does
+    assert TRIAL_AT.first(sub.pk, 3) is None
+    page = client.get(reverse("intake:medicine_edit", args=[2])).content.decode()
+    assert '<option value="escitalopram" selected>' in page and "Change a medicine" in page
+    # another patient's medicine at the same place, and places that do not exist: 404
+    assert other.get(reverse("intake:medicine_edit", args=[2])).status_code == 404
+    assert client.get(reverse("intake:medicine_edit", args=[3])).status_code == 404
+    assert client.get("/intake/medicines/99999999999/").status_code == 404
 
 
 def test_the_locked_lookup_finds_drafts_only(client):
