@@ -22,6 +22,20 @@ def normalise(text: str) -> str:
     return " ".join(re.sub(r"[^\w\s-]", " ", text.casefold()).split())
 
 
+# A dose or a form typed with the name ("Zoloft 50mg", "sertraline 100 mg tablets") is not part
+# of it. No catalog name holds a digit; "2.5" is "2 5" once normalised.
+DOSE_OR_FORM = re.compile(
+    r"\b\d+(?: \d+)?\s*(?:mg|mcg|ug|µg|μg|micrograms?|milligrams?)?\b"
+    r"|\b(?:tablets?|tabs?|capsules?|caps?|pills?)\b")
+
+
+def typed_name(text: str) -> str:
+    """A typed medicine name as it is compared with the catalog: normalised, and without a
+    dose or form typed with it (unless that is all there is)."""
+    needle = normalise(text)
+    return " ".join(DOSE_OR_FORM.sub(" ", needle).split()) or needle
+
+
 def allowed_typos(length: int) -> int:
     """Edits tolerated for a typed name of this length (none for very short ones)."""
     if length < 4:
@@ -49,7 +63,7 @@ def search(meds: Iterable, query: str) -> SearchResult:
     """Medicines whose generic or brand name contains the query or is within a few typos of it
     (also when only the start of the name was typed); else the closest few."""
     meds = list(meds)
-    needle = normalise(query)
+    needle = typed_name(query)
     if not needle:
         return SearchResult(query, {m.slug for m in meds}, True)
     typos = allowed_typos(len(needle))
@@ -78,7 +92,7 @@ def best_match(meds: Iterable, typed: str):
     """The catalog medicine a typed name means: exactly (generic or brand, case and punctuation
     ignored) or within a few typos of one name. None when nothing is close, or when two
     different medicines are equally close."""
-    needle = normalise(typed)
+    needle = typed_name(typed)
     if not needle:
         return None
     typos = allowed_typos(len(needle))

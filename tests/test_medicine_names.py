@@ -31,7 +31,8 @@ MEDS = csv_meds()
     ("query", "slug"),
     [("sertaline", "sertraline"), ("Zoloft", "sertraline"), ("zolft", "sertraline"),
      ("SERT", "sertraline"), ("prozak", "fluoxetine"), ("Wellbutrin", "bupropion"),
-     ("efexor", "venlafaxine"), ("  lexapro ", "escitalopram"), ("abilfy", "aripiprazole")],
+     ("efexor", "venlafaxine"), ("  lexapro ", "escitalopram"), ("abilfy", "aripiprazole"),
+     ("Zoloft 50mg", "sertraline"), ("prozac 20 mg capsules", "fluoxetine")],
 )
 def test_search_tolerates_typos_and_finds_brands(query, slug):
     result = search(MEDS, query)
@@ -50,13 +51,18 @@ def test_search_for_nothing_close_says_so_and_gives_the_closest():
     ("typed", "slug"),
     [("sertraline", "sertraline"), ("Sertaline", "sertraline"), ("Zoloft", "sertraline"),
      ("zoloft®", "sertraline"), ("Paxil CR", "paroxetine"), ("wellbutrin xl", "bupropion"),
-     ("Cymbalta", "duloxetine"), ("citalopram", "citalopram"), ("Lexapro", "escitalopram")],
+     ("Cymbalta", "duloxetine"), ("citalopram", "citalopram"), ("Lexapro", "escitalopram"),
+     # a dose or a form typed with the name is not part of it
+     ("Zoloft 50mg", "sertraline"), ("sertraline 100 mg tablets", "sertraline"),
+     ("Lexapro 2.5 mg", "escitalopram"), ("liothyronine 25 mcg", "liothyronine"),
+     ("150mg Wellbutrin XL", "bupropion"), ("Cymbalta 60 capsules", "duloxetine")],
 )
 def test_best_match_exact_brand_or_small_typo(typed, slug):
     assert best_match(MEDS, typed).slug == slug
 
 
-@pytest.mark.parametrize("typed", ["Zuranolone", "xyz", "St John's wort", "ket", ""])
+@pytest.mark.parametrize("typed", ["Zuranolone", "xyz", "St John's wort", "ket", "", "50 mg",
+                                   "Zuranolone 50mg"])
 def test_best_match_none_for_names_not_in_the_catalog(typed):
     assert best_match(MEDS, typed) is None
 
@@ -90,7 +96,7 @@ def test_search_without_a_match_says_so_plainly(client, medicines_page):
     assert status.count(",") >= 2  # the closest names are listed
 
 
-@pytest.mark.parametrize("typed", ["Zoloft", "sertaline"])
+@pytest.mark.parametrize("typed", ["Zoloft", "sertaline", "Zoloft 50mg tablets"])
 def test_typed_name_of_a_catalog_medicine_asks_did_you_mean_then_stores_it(
         client, medicines_page, typed):
     other = {**SERTRALINE, "medication": "other", "other_name": typed}
