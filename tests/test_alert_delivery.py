@@ -167,8 +167,7 @@ def test_retries_back_off_and_then_give_up_where_staff_see_it(client, smtp, monk
     assert alert.status == Alert.Status.SENT and len(up.messages) == 1
 
 
-def test_try_again_now_brings_the_waiting_retry_forward_instead_of_adding_one(client, smtp,
-                                                                             monkeypatch):
+def test_try_again_now_brings_the_waiting_retry_forward_instead_of_adding_one(client, smtp):
     """Staff press "Try again now" (twice, a double click) during an outage, while the alert's
     back-off retry is waiting: that retry runs now, and the alert keeps one chain of retries,
     so its attempts, and the moment it gives up, are not hurried by the button."""
