@@ -26,7 +26,6 @@ from intake.reference import page_catalog
 from intake.templatetags.intake_tags import (
     choices_html,
     field_info,
-    options_html,
     select_html,
 )
 from intake.views import DRAFT_BY_PK, LOCKED_DRAFT, TRIAL_AT
@@ -213,16 +212,14 @@ def test_forms_share_choices_but_not_what_a_form_changes():
 
 def test_option_labels_are_escaped_and_safe_labels_kept():
     lazy_label = lazy(lambda: "Less <than> 2 & more", str)()
-    html = options_html([
-        {"id": "id_q_0", "value": "a\"b", "label": lazy_label, "checked": True},
-        {"id": "id_q_1", "value": "2", "label": mark_safe("<em>two</em>"), "checked": False},
-    ], "q", "radio")
+    html = choices_html([("a\"b", lazy_label), ("2", mark_safe("<em>two</em>"))], "q", "id_q",
+                        "radio", {'a"b'})
     assert 'value="a&quot;b" checked>' in html
     assert "Less &lt;than&gt; 2 &amp; more" in html
     assert "<em>two</em>" in html
     # the same lazy label, drawn again, comes from the per-language cache, still escaped
-    assert "Less &lt;than&gt; 2 &amp; more" in options_html(
-        [{"id": "x", "value": "1", "label": lazy_label, "checked": False}], "q", "radio")
+    assert "Less &lt;than&gt; 2 &amp; more" in choices_html([("1", lazy_label)], "q", "x",
+                                                             "radio", set())
 
 
 def test_radio_options_are_drawn_once_and_each_form_checks_its_own_answers():

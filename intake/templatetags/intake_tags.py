@@ -126,16 +126,6 @@ def _escaped(value, language: str | None = None) -> str:
 
 DIVIDER = '<p class="choice-divider">{}</p>\n'
 
-
-def options_html(options: list[dict], name: str, input_type: str):
-    """The options of a radio or checkbox question (dicts of id, value, label, checked), drawn
-    in one loop here rather than by a template node per attribute: the PHQ-9 page has 36 of
-    them. The markup is the pack's (templates/govuk/fields/choices.html places it); "None of
-    these" comes after an "or"."""
-    chosen = {o["value"] for o in options if o["checked"]}
-    return _placed(_option_pieces(options, name, input_type), chosen, " checked")
-
-
 # The options of each radio or checkbox question drawn in pieces, per field, name, ids and
 # language: only which are checked changes from one patient to the next. Keyed by the choices'
 # id with the choices kept in the value (so that id cannot be reused while kept); choices made
@@ -144,16 +134,38 @@ _OPTIONS: dict[tuple, tuple[object, list]] = {}
 
 
 def choices_html(choices, name: str, auto_id: str, input_type: str, chosen: set[str]):
-    """A radio or checkbox question's options with the `chosen` values checked; the markup is
-    options_html's, drawn once per choices, name, ids and language."""
+    """A radio or checkbox question's options with the `chosen` values checked, drawn in one
+    loop here rather than by a template node per attribute (the PHQ-9 page has 36 of them),
+    once per choices, name, ids and language. The markup is the pack's
+    (templates/govuk/fields/choices.html places it); "None of these" comes after an "or"."""
     key = (id(choices), name, auto_id, input_type, get_language())
     kept = _OPTIONS.get(key)
     if kept is None or kept[0] is not choices:
         if len(_OPTIONS) > 1_000:  # a few per question and language
             _OPTIONS.clear()
-        kept = _OPTIONS[key] = (choices, _option_pieces(
-            _option_dicts(choices, auto_id), name, input_type))
+        kept = _OPTIONS[key] = (choices, _option_pieces(choices, name, auto_id, input_type))
     return _placed(kept[1], chosen, " checked")
+
+
+def _option_pieces(choices, name: str, auto_id: str, input_type: str) -> list[tuple]:
+    """(value, markup up to where " checked" goes, the rest) for each option; the "or"
+    divider is a piece with no value."""
+    pieces, language = [], get_language()
+    for index, (code, label) in enumerate(choices):
+        value = _as_text(code)
+        if value == "none" and input_type == "checkbox":
+            pieces.append((None, DIVIDER.format(_escaped(_("or"))), ""))
+        pieces.append((value, *_box(f"{auto_id}_{index}", name, input_type, value,
+                                    _escaped(label, language))))
+    return pieces
+
+
+def _box(option_id: str, name: str, input_type: str, value: str, label_html: str):
+    """One option, in two pieces: up to where " checked" goes, and the rest."""
+    option_id = _escaped(option_id)
+    return (f'<div class="choice"><input class="choice__input" id="{option_id}" '
+            f'name="{_escaped(name)}" type="{input_type}" value="{_escaped(value)}"',
+            f'><label class="choice__label" for="{option_id}">{label_html}</label></div>\n')
 
 
 _PAIRED: dict[tuple, tuple[object, object, list]] = {}
@@ -187,51 +199,22 @@ def _chosen(field) -> set[str]:
 
 def _paired_pieces(field, unsure, choices, unsure_choices) -> list[tuple]:
     language = get_language()
-    name, unsure_name = _escaped(field.html_name), _escaped(unsure.html_name)
     not_sure = _escaped(_("I am not sure"))
     pieces = []
     for index, (code, label) in enumerate(choices):
-        value, option_id = _as_text(code), _escaped(f"{field.auto_id}_{index}")
-        label = _escaped(label, language)
-        box = (f'<div class="choice"><input class="choice__input" id="{option_id}" '
-               f'name="{name}" type="checkbox" value="{_escaped(value)}"')
-        after = f'><label class="choice__label" for="{option_id}">{label}</label></div>\n'
+        value, label = _as_text(code), _escaped(label, language)
+        box, after = _box(f"{field.auto_id}_{index}", field.html_name, "checkbox", value, label)
         if value == "none":
             pieces.append((("field", value), DIVIDER.format(_escaped(_("or"))) + box,
                            after + "\n"))
             continue
         unsure_value = _as_text(unsure_choices[index][0])
-        unsure_id = _escaped(f"{unsure.auto_id}_{index}")
+        unsure_box, unsure_after = _box(
+            f"{unsure.auto_id}_{index}", unsure.html_name, "checkbox", unsure_value,
+            f'{not_sure}<span class="visually-hidden">: {label}</span>')
         pieces.append((("field", value), '<div class="choice-item">\n' + box, after))
-        pieces.append((
-            ("unsure", unsure_value),
-            f'<div class="choice-unsure"><div class="choice"><input class="choice__input" '
-            f'id="{unsure_id}" name="{unsure_name}" type="checkbox" '
-            f'value="{_escaped(unsure_value)}"',
-            f'><label class="choice__label" for="{unsure_id}">{not_sure}<span '
-            f'class="visually-hidden">: {label}</span></label></div></div>\n</div>\n'))
-    return pieces
-
-
-def _option_dicts(choices, auto_id: str) -> list[dict]:
-    return [{"id": f"{auto_id}_{index}", "value": _as_text(code), "label": label,
-             "checked": False} for index, (code, label) in enumerate(choices)]
-
-
-def _option_pieces(options: list[dict], name: str, input_type: str) -> list[tuple]:
-    """(value, markup up to where " checked" goes, the rest) for each option; the "or"
-    divider is a piece with no value."""
-    name, pieces, language = _escaped(name), [], get_language()
-    for o in options:
-        if o["value"] == "none" and input_type == "checkbox":
-            pieces.append((None, DIVIDER.format(_escaped(_("or"))), ""))
-        option_id = _escaped(o["id"])
-        pieces.append((
-            o["value"],
-            f'<div class="choice"><input class="choice__input" id="{option_id}" name="{name}" '
-            f'type="{input_type}" value="{_escaped(o["value"])}"',
-            f'><label class="choice__label" for="{option_id}">'
-            f'{_escaped(o["label"], language)}</label></div>\n'))
+        pieces.append((("unsure", unsure_value), '<div class="choice-unsure">' + unsure_box,
+                       unsure_after[:-1] + "</div>\n</div>\n"))
     return pieces
 
 
