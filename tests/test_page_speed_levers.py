@@ -21,8 +21,9 @@ from django.utils.safestring import mark_safe
 from intake.forms import ConsentForm, HealthForm, Phq9Form
 from intake.medicine_choices import Menu, catalog_choices, full_menu
 from intake.medicine_form import MedicineForm, MoreMedicinesForm
-from intake.models import Medication, MedicationTrial, Submission
+from intake.models import Medication, MedicationTrial, Submission, TherapyTried
 from intake.reference import page_catalog
+from intake.steps import THERAPIES_OF, _therapies
 from intake.templatetags.intake_tags import (
     choices_html,
     field_info,
@@ -79,6 +80,19 @@ def test_a_medicine_opened_to_change_is_the_patients_own_with_its_catalog_row(cl
     assert other.get(reverse("intake:medicine_edit", args=[2])).status_code == 404
     assert client.get(reverse("intake:medicine_edit", args=[3])).status_code == 404
     assert client.get("/intake/medicines/99999999999/").status_code == 404
+
+
+def test_the_compiled_therapy_lookup_gives_what_prefetching_gives(client):
+    sub = fill_until(client, stop="check")
+    TherapyTried.objects.create(submission=sub, type="ipt", sessions=3, helped="no")
+    compiled = _therapies(DRAFT_BY_PK.first(sub.pk))
+    orm = Submission.objects.prefetch_related("therapies").get(pk=sub.pk).therapies.all()
+    assert [values(t) for t in compiled] == [values(t) for t in orm] and len(orm) == 2
+    assert all(t.submission.pk == sub.pk for t in compiled)
+    # what the steps read is what the draft's related manager gives from then on
+    draft = DRAFT_BY_PK.first(sub.pk)
+    assert _therapies(draft) is draft.therapies.all()
+    assert THERAPIES_OF.all(sub.pk + 1000) == []
 
 
 def test_the_locked_lookup_finds_drafts_only(client):
@@ -308,6 +322,15 @@ def test_a_question_page_reads_its_session_and_its_draft_and_nothing_else(client
         assert client.get(url("phq9")).status_code == 200
     tables = [q["sql"].split(" FROM ")[1].split()[0].strip('"') for q in queries]
     assert tables == ["django_session", "intake_submission"]
+
+
+def test_a_page_after_talk_therapy_reads_the_therapies_once(client):
+    fill_until(client, stop="check")
+    client.get(url("health"))
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url("health")).status_code == 200
+    tables = [q["sql"].split(" FROM ")[1].split()[0].strip('"') for q in queries]
+    assert tables == ["django_session", "intake_submission", "intake_therapytried"]
 
 
 # --- the parts of every page drawn once -----------------------------------------------------

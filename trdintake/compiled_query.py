@@ -18,7 +18,8 @@ from django.db.models import Model, QuerySet
 
 
 class CompiledQuery:
-    """`build(*params)` returns the QuerySet; `first(*params)` runs its compiled SQL.
+    """`build(*params)` returns the QuerySet; `first(*params)` and `all(*params)` run its
+    compiled SQL.
 
     `markers` are values of the parameters' types that stand in for them while compiling
     (a pk of -1, say); each must reach the SQL once, as a parameter, unchanged (so not a
@@ -47,6 +48,14 @@ class CompiledQuery:
 
     def first(self, *values):
         """The first row as a model instance (as Django's ModelIterable makes it), or None."""
+        rows = self._run(values, many=False)
+        return rows[0] if rows else None
+
+    def all(self, *values) -> list:
+        """Every row, in the QuerySet's order, as model instances."""
+        return self._run(values, many=True)
+
+    def _run(self, values: tuple, many: bool) -> list:
         using = router.db_for_read(self.model)
         compiled = self._compile(using)
         params = list(compiled.params)
@@ -55,14 +64,19 @@ class CompiledQuery:
         connection = connections[using]
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
-            row = cursor.fetchone()
-        if row is None:
-            return None
-        row = list(row)
-        for position, (converters, expression) in compiled.converters:
-            for converter in converters:
-                row[position] = converter(row[position], expression, connection)
-        return self.model.from_db(using, compiled.attnames, row)
+            if many:
+                rows = cursor.fetchall()
+            else:
+                row = cursor.fetchone()
+                rows = [] if row is None else [row]
+        instances = []
+        for row in rows:
+            row = list(row)
+            for position, (converters, expression) in compiled.converters:
+                for converter in converters:
+                    row[position] = converter(row[position], expression, connection)
+            instances.append(self.model.from_db(using, compiled.attnames, row))
+        return instances
 
 
 @dataclass(frozen=True)
