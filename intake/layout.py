@@ -14,8 +14,9 @@ from crispy_forms.layout import Field, Layout, LayoutObject
 from crispy_forms.utils import TEMPLATE_PACK
 from django.template.loader import get_template, render_to_string
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 
-from .templatetags.intake_tags import field_info
+from .templatetags.intake_tags import field_info, safe_text
 
 __all__ = ["Field", "Group", "Question", "Revealed", "helper", "Layout"]
 
@@ -77,8 +78,12 @@ class Group(LayoutObject):
         html = self.get_rendered_fields(form, context, template_pack, **kwargs)
         names = [getattr(f, "fields", [f])[0] for f in self.fields]
         errors = [form[name].errors for name in names if name in form.fields]
+        language = get_language()
         return render_to_string(self.get_template_name(template_pack), {
-            "group": self, "fields": html, "has_error": any(errors),
+            "group": {"legend": safe_text(self.legend, language),
+                      "hint": safe_text(self.hint, language),
+                      "css_id": safe_text(self.css_id), "css_class": safe_text(self.css_class)},
+            "fields": html, "has_error": any(errors),
         })
 
 
@@ -95,7 +100,7 @@ class Revealed(LayoutObject):
     def render(self, form, context, template_pack=TEMPLATE_PACK, **kwargs):
         html = self.get_rendered_fields(form, context, template_pack, **kwargs)
         return render_to_string(self.get_template_name(template_pack),
-                                {"block": self, "fields": html})
+                                {"css_class": safe_text(self.css_class), "fields": html})
 
 
 def helper(*fields) -> FormHelper:

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from . import forms
 from trdintake.compiled_query import CompiledQuery
 
+from . import forms
 from .models import Submission, TherapyTried
 
 SECTIONS = (

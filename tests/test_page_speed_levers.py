@@ -19,6 +19,7 @@ from django.utils.functional import lazy
 from django.utils.safestring import mark_safe
 
 from intake.forms import ConsentForm, HealthForm, Phq9Form
+from intake.layout import Group
 from intake.medicine_choices import Menu, catalog_choices, full_menu
 from intake.medicine_form import MedicineForm, MoreMedicinesForm
 from intake.models import Medication, MedicationTrial, Submission, TherapyTried
@@ -234,6 +235,34 @@ def test_option_labels_are_escaped_and_safe_labels_kept():
     # the same lazy label, drawn again, comes from the per-language cache, still escaped
     assert "Less &lt;than&gt; 2 &amp; more" in choices_html([("1", lazy_label)], "q", "x",
                                                              "radio", set())
+
+
+def test_the_pack_escapes_labels_hints_errors_and_values_once(client):
+    """The pack's templates place texts that field_info escaped (intake_tags.safe_text):
+    a medicine name staff typed, and a patient's own answer, come out as text."""
+    sertraline = Medication.objects.get(slug="sertraline")
+    sertraline.generic_name = "sertraline <b>x</b>"
+    sertraline.save()
+    fill_until(client, stop="medicines")
+    page = client.post(reverse("intake:medicine_add"), {
+        "medication": "other", "other_name": "Zoloft", "dose": '1"><i>', "action": "save",
+    }).content.decode()
+    assert "<b>x" not in page and "<i>" not in page
+    assert "Did you mean sertraline &lt;b&gt;x&lt;/b&gt; (Zoloft)?" in page  # the question
+    assert page.count("meant sertraline &lt;b&gt;x&lt;/b&gt; (Zoloft)") == 2  # error, summary
+    assert 'value="1&quot;&gt;&lt;i&gt;"' in page
+    page = client.post(reverse("intake:medicine_add"), {
+        "medication": "other", "other_name": '"><script>alert(1)</script>', "action": "save",
+    }).content.decode()
+    assert "<script>alert" not in page
+    assert 'value="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"' in page
+    # a group's legend and a lazy hint are escaped too, and drawn the same the second time
+    group = Group(lazy(lambda: "Dose <b>", str)(), "dose", hint="Per <day>", css_id="d")
+    form = MedicineForm(None, menu=full_menu(page_catalog()))
+    for _ in range(2):
+        form.rendered_fields = set()
+        html = group.render(form, {})
+        assert "Dose &lt;b&gt;" in html and "Per &lt;day&gt;" in html
 
 
 def test_radio_options_are_drawn_once_and_each_form_checks_its_own_answers():

@@ -13,7 +13,6 @@ import html
 
 from django import template
 from django.conf import settings
-from django.forms.utils import flatatt
 from django.forms.widgets import (
     CheckboxInput,
     CheckboxSelectMultiple,
@@ -26,7 +25,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -122,6 +121,18 @@ def _escaped(value, language: str | None = None) -> str:
     if hasattr(value, "__html__"):
         return value.__html__()
     return html.escape(str(value))
+
+
+def safe_text(value, language: str | None = None) -> SafeString:
+    """Text escaped once here, for a template to place: its {{ }} keeps a safe string as it
+    is, rather than escaping it again through Django's lazy-string wrappers. The pack's
+    templates get their texts so (a medicine page places about 150)."""
+    if isinstance(value, Promise):
+        return SafeString(_escaped(value, language or get_language()))
+    return SafeString(_escaped(value)) if value else NOTHING
+
+
+NOTHING = SafeString("")
 
 
 DIVIDER = '<p class="choice-divider">{}</p>\n'
@@ -263,6 +274,15 @@ TEMPLATES = {"radios": "choices", "checkboxes": "choices", "date": "date",
              "checkbox": "checkbox", "select": "text", "textarea": "text", "input": "text"}
 
 
+def _attributes(attrs: dict) -> SafeString:
+    """An input's attributes as Django's flatatt draws them (sorted, booleans last and bare,
+    None and False left out), without its lazy-string wrappers: every text box draws them."""
+    pairs = sorted((k, v) for k, v in attrs.items() if v is not None and not isinstance(v, bool))
+    bare = sorted(k for k, v in attrs.items() if v is True)
+    return SafeString("".join(f' {_escaped(k)}="{_escaped(v)}"' for k, v in pairs)
+                      + "".join(f" {_escaped(k)}" for k in bare))
+
+
 def _classes(*names) -> str:
     return " ".join(name for name in names if name)
 
@@ -281,6 +301,11 @@ def field_info(field, *, inline=False, small=False, hidden_label=False,
     error, the classes and aria attributes ready to place, and its options drawn."""
     widget = field.field.widget
     kind = _kind(widget)
+    language = get_language()
+
+    def text(value):
+        return safe_text(value, language)
+
     auto_id = field.auto_id
     hint_id = f"{auto_id}-hint" if field.help_text else ""
     error = field.errors[0] if field.errors else ""
@@ -288,27 +313,30 @@ def field_info(field, *, inline=False, small=False, hidden_label=False,
     described = " ".join(i for i in (hint_id, error_id) if i)
     described_attr = f' aria-describedby="{_escaped(described)}"' if described else ""
     info = {"kind": kind, "template": f"govuk/fields/{TEMPLATES.get(kind, 'text')}.html",
-            "id": auto_id, "name": field.html_name, "label": field.label,
-            "hint": field.help_text, "hint_id": hint_id, "error": error, "error_id": error_id,
-            "describedby": described,
-            "group_class": _classes("form-group", error and "form-group--error", wrapper_class),
-            "legend_class": _classes("legend", small and "legend--s",
-                                     hidden_label and "visually-hidden"),
-            "label_class": _classes("label", small and "label--s",
-                                    hidden_label and "visually-hidden"),
-            "options_class": _classes(kind, inline and "radios--inline"),
+            "id": text(auto_id), "name": text(field.html_name), "label": text(field.label),
+            "hint": text(field.help_text), "hint_id": text(hint_id), "error": text(error),
+            "error_id": text(error_id), "describedby": text(described),
+            "group_class": text(_classes("form-group", error and "form-group--error",
+                                         wrapper_class)),
             # aria-describedby on a fieldset or a checkbox; on a box, aria-invalid as well
-            "described_attr": mark_safe(described_attr),  # noqa: S308 (escaped)
-            "control_attrs": mark_safe(  # noqa: S308 (escaped)
-                described_attr + (' aria-invalid="true"' if error else ""))}
+            "described_attr": SafeString(described_attr),
+            "control_attrs": SafeString(described_attr
+                                        + (' aria-invalid="true"' if error else ""))}
+    if kind in ("radios", "checkboxes", "date"):  # a fieldset: the label is its legend
+        info["legend_class"] = text(_classes("legend", small and "legend--s",
+                                             hidden_label and "visually-hidden"))
+    else:
+        info["label_class"] = text(_classes("label", small and "label--s",
+                                            hidden_label and "visually-hidden"))
     value = field.value()
     if kind in ("radios", "checkboxes"):
+        info["options_class"] = text(_classes(kind, inline and "radios--inline"))
         info["options_html"] = choices_html(field.field.choices, field.html_name, auto_id,
                                             "radio" if kind == "radios" else "checkbox",
                                             _chosen(field))
     elif kind == "select":
         info["options_html"] = select_html(field.field.choices, _as_text(value))
-        info["control_class"] = _classes("select", error and "input--error")
+        info["control_class"] = text(_classes("select", error and "input--error"))
     elif kind == "date":
         values = value if isinstance(value, list | tuple) else widget.decompress(value)
         wrong = date_error_parts(field)
@@ -323,8 +351,8 @@ def field_info(field, *, inline=False, small=False, hidden_label=False,
         info["checked"] = bool(value)
     else:
         attrs = dict(widget.attrs)
-        info["control_class"] = _classes(kind if kind == "textarea" else "input",
-                                         attrs.pop("class", ""), error and "input--error")
+        info["control_class"] = text(_classes(kind if kind == "textarea" else "input",
+                                              attrs.pop("class", ""), error and "input--error"))
         if kind == "input":
             attrs["type"] = getattr(widget, "input_type", "text") or "text"
             if value not in (None, ""):
@@ -332,7 +360,7 @@ def field_info(field, *, inline=False, small=False, hidden_label=False,
         max_length = getattr(field.field, "max_length", None)
         if max_length and kind == "input":
             attrs.setdefault("maxlength", max_length)
-        info["attrs"] = flatatt(attrs)
+        info["attrs"] = _attributes(attrs)
         info["value"] = _as_text(value) if kind == "textarea" else ""
     return info
 
