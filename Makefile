@@ -61,10 +61,12 @@ bench-load: $(VENV)/.installed
 	$(BIN)/python benchmarks/load.py $(BENCH_LOAD_ARGS)
 
 # Patient pages under wrk against a production gunicorn (2 sync workers) on SQLite and on
-# PostgreSQL, as a share of /healthz/, and in-process render times (needs Debian's wrk).
+# PostgreSQL, as a share of /healthz/, and in-process render times and instruction counts
+# (needs Debian's wrk; valgrind for the counts). BENCH_PAGES_ARGS=--only-in-process skips wrk.
+BENCH_PAGES_ARGS ?=
 bench-pages: $(VENV)/.installed
 	command -v wrk >/dev/null || apt-get install -y wrk
-	$(BIN)/python benchmarks/pages.py
+	$(BIN)/python benchmarks/pages.py $(BENCH_PAGES_ARGS)
 
 # The staff submission list at 100,000 rows; needs PostgreSQL, e.g.
 # BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/trdintake_bench make bench-admin
