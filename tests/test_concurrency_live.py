@@ -438,3 +438,43 @@ def test_try_again_now_pressed_by_two_reviewers_at_once_keeps_one_delivery_waiti
             "AND task_path LIKE %s", "%deliver_alert")]
         calls = [json.loads(row) if isinstance(row, str) else row for row in waiting]
         assert sum(call["args"] == [alert] for call in calls) == 1  # one chain, brought forward
+
+
+NEW_STAFF_SETUP = """
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from intake import roles
+roles.ensure_groups()
+for name in ("nina", "noor", "ned"):
+    user = get_user_model().objects.create_user(name, password="race-pass-123456789",
+                                                is_staff=True)
+    user.groups.add(Group.objects.get(name=roles.REVIEWERS))
+"""
+
+
+def test_the_set_up_page_opened_in_tabs_at_once_shows_one_key_that_signs_in(site):
+    """A new staff member signs in and opens the authenticator set-up in several tabs at once
+    (or double-clicks): every tab shows the same key, and a code from it signs them in."""
+    from base64 import b32decode
+
+    from django_otp.oath import TOTP
+
+    site.manage("shell", "-c", NEW_STAFF_SETUP)
+    for name in ("nina", "noor", "ned"):
+        staff = site.browser()
+        staff.request("/admin/login/")
+        status, location, _ = staff.request("/admin/login/", {
+            "username": name, "password": "race-pass-123456789", "next": "/admin/"})
+        assert status == 302 and "/admin/mfa/" in location, (status, location)
+        tabs = at_once(*[lambda: staff.request("/admin/mfa/?next=/admin/")] * 6)
+        no_server_errors(tabs)
+        keys = {re.search(r'class="mfa-secret">([A-Z2-7]+)<', html).group(1)
+                for _status, _location, html in tabs}
+        assert len(keys) == 1, keys
+        assert site.query("SELECT COUNT(*) FROM otp_totp_totpdevice d JOIN auth_user u "
+                          "ON u.id = d.user_id WHERE u.username = %s", name) == [(1,)]
+        (key,) = keys
+        secret = b32decode(key + "=" * (-len(key) % 8))
+        code = f"{TOTP(secret).token():06d}"
+        assert staff.request("/admin/mfa/", {"token": code, "next": "/admin/"})[:2] == \
+            (302, "/admin/")

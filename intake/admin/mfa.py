@@ -16,7 +16,8 @@ import django_otp
 import segno
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth import logout
+from django.contrib.auth import get_user_model, logout
+from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -65,8 +66,14 @@ def qr_data_uri(text: str) -> str:
 
 
 def _pending_device(user) -> TOTPDevice:
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
-    return device or TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
+    """The app being set up: one per staff member, even when the page is opened in several
+    tabs at once (or twice by a double click). The staff member's row is locked while it is
+    looked for and made (on SQLite the transaction's write lock does the same), so every tab
+    shows the one key a code is then checked against."""
+    with transaction.atomic():
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
+        return device or TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
 
 
 @never_cache
