@@ -466,7 +466,7 @@ def test_the_set_up_page_opened_in_tabs_at_once_shows_one_key_that_signs_in(site
         status, location, _ = staff.request("/admin/login/", {
             "username": name, "password": "race-pass-123456789", "next": "/admin/"})
         assert status == 302 and "/admin/mfa/" in location, (status, location)
-        tabs = at_once(*[lambda: staff.request("/admin/mfa/?next=/admin/")] * 6)
+        tabs = at_once(*[lambda s=staff: s.request("/admin/mfa/?next=/admin/")] * 6)
         no_server_errors(tabs)
         keys = {re.search(r'class="mfa-secret">([A-Z2-7]+)<', html).group(1)
                 for _status, _location, html in tabs}
