@@ -186,6 +186,9 @@ class Submission(models.Model):
     # works once, with the date of birth, and moves the draft to the browser that used it
     resume_code_hash = models.CharField(max_length=64, blank=True, db_index=True)
     resume_expires_at = models.DateTimeField(null=True, blank=True)
+    resume_failures = models.PositiveSmallIntegerField(
+        default=0, help_text="Wrong dates of birth typed with the current resume code; at "
+                             "RESUME_CODE_FAILURES the code is voided.")
     browser_key = models.CharField(
         max_length=32, blank=True, editable=False,
         help_text="Random; the one browser session holding the same value reaches this draft. "
@@ -247,7 +250,12 @@ class Submission(models.Model):
                                       help_text="When the safety level rose to its current value.")
     escalated_at = models.DateTimeField(
         null=True, blank=True,
-        help_text="When an urgent case nobody had opened was escalated (CLINIC_ESCALATION_EMAILS).")
+        help_text="When the case was last escalated because no contact had been recorded in "
+                  "time (CLINIC_ESCALATION_EMAILS).")
+    contacted_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="The first recorded contact attempt that reached the patient (or sent "
+                  "emergency services): escalation stops there.")
     first_viewed_at = models.DateTimeField(null=True, blank=True)
     first_viewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                         on_delete=models.SET_NULL, related_name="+")
@@ -527,32 +535,25 @@ class ResumeAttempt(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {'ok' if self.succeeded else 'wrong code'}"
 
 
-class Alert(models.Model):
-    """An e-mail to staff about a submission, and the record of its delivery.
+class Delivery(models.Model):
+    """An e-mail waiting in the database to be sent by the task worker, and the record of its
+    delivery (an outbox row): `Alert` for staff e-mails about a case, `OutgoingEmail` for the
+    rest. The worker's periodic sweep queues a delivery for any pending row whose task is not
+    waiting (a dead worker, a dropped database connection), so none is stranded.
 
-    Written in the same transaction as the change that calls for it (a raised safety flag, a
-    submission, an escalation), together with the task that delivers it, so a crash between the
-    two loses nothing; the task worker sends it and retries with back-off. One row per
-    submission and kind, so no alert goes out twice. It names the reference, the kind and the
-    staff link only: never a health answer.
+    `message_id` is fixed before the first try: a retry after a crash between the send and its
+    record sends the same message again, which mail programs show once.
     """
-
-    class Kind(models.TextChoices):
-        URGENT = "urgent", _("Urgent intake")
-        PRIORITY = "priority", _("Priority intake")
-        SUBMITTED = "submitted", _("New submission")
-        ESCALATION = "escalation", _("Urgent intake not opened in time")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting to be sent")
+        HELD = "held", _("Held for the digest")
         SENT = "sent", _("Sent")
+        REPLACED = "replaced", _("Replaced by a later alert")
         FAILED = "failed", _("Not delivered: gave up retrying")
 
-    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="alerts")
-    kind = models.CharField(max_length=12, choices=Kind.choices)
     recipients = models.JSONField(default=list, help_text="Addresses, from the settings at the "
                                                           "time it was queued.")
-    link = models.URLField(max_length=300, help_text="The staff page of the submission.")
     created_at = models.DateTimeField(auto_now_add=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -561,13 +562,154 @@ class Alert(models.Model):
     last_error = models.CharField(max_length=300, blank=True,
                                   help_text="The mail server's error (never message content).")
     sent_at = models.DateTimeField(null=True, blank=True)
+    message_id = models.CharField(max_length=200, blank=True,
+                                  help_text="The Message-ID of every try of this e-mail.")
+    task_id = models.CharField(max_length=64, blank=True,
+                               help_text="The id of the task queued to deliver it.")
+    claimed_until = models.DateTimeField(
+        null=True, blank=True,
+        help_text="A try is under way until then: no other try starts before.")
+
+    class Meta:
+        abstract = True
+
+
+class Alert(Delivery):
+    """An e-mail to staff about a submission, and the record of its delivery.
+
+    Written in the same transaction as the change that calls for it (a raised safety flag, a
+    submission, an escalation), so a crash between the two loses nothing; the task worker sends
+    it and retries with back-off. One row per submission, kind and sequence (escalations are
+    numbered), so no alert goes out twice. It names the reference, the kind and the staff link
+    only: never a health answer.
+    """
+
+    class Kind(models.TextChoices):
+        URGENT = "urgent", _("Urgent intake")
+        PRIORITY = "priority", _("Priority intake")
+        SUBMITTED = "submitted", _("New submission")
+        ESCALATION = "escalation", _("No contact recorded in time")
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="alerts")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    sequence = models.PositiveSmallIntegerField(
+        default=0, help_text="For escalations: 1 for the first, 2 for the second...")
+    link = models.URLField(max_length=300, help_text="The staff page of the submission.")
 
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["submission", "kind"], name="alert_once_per_kind"),
+            models.UniqueConstraint(fields=["submission", "kind", "sequence"],
+                                    name="alert_once_per_kind_and_sequence"),
         ]
         indexes = [models.Index(fields=["status", "-created_at"], name="alert_status")]
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.submission.reference}"
+
+
+class OutgoingEmail(Delivery):
+    """An e-mail that is not about one case: the patient's "your saved answers" e-mail (which
+    holds their resume code), a digest of many alerts, an alarm about resume-code guessing.
+    `body` is wiped once it is sent or given up, and the retention purge deletes the row."""
+
+    class Kind(models.TextChoices):
+        RESUME = "resume", _("Your saved answers (to the patient)")
+        DIGEST = "digest", _("Digest of alerts")
+        GUESSING = "guessing", _("Resume codes being guessed")
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    subject = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "-created_at"], name="outgoing_status")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class ContactAttempt(models.Model):
+    """One try by staff to reach a flagged (or any) patient, recorded on the case."""
+
+    class Method(models.TextChoices):
+        PHONE = "phone", _("Phone")
+        TEXT = "text", _("Text message")
+        EMAIL = "email", _("E-mail")
+        IN_PERSON = "in_person", _("In person")
+
+    class Outcome(models.TextChoices):
+        REACHED = "reached", _("Reached the patient")
+        VOICEMAIL = "voicemail", _("Left a voicemail")
+        NO_ANSWER = "no_answer", _("No answer")
+        WRONG_NUMBER = "wrong_number", _("Wrong number or address")
+        EMERGENCY = "emergency", _("Sent to emergency services")
+
+    # outcomes that count as contact: escalation stops and the case counts as contacted
+    CONTACT_MADE = (Outcome.REACHED, Outcome.EMERGENCY)
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE,
+                                   related_name="contact_attempts")
+    at = models.DateTimeField(help_text="When the attempt was made.")
+    method = models.CharField(max_length=10, choices=Method.choices)
+    outcome = models.CharField(max_length=15, choices=Outcome.choices)
+    note = models.TextField(max_length=2000, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["submission", "at", "id"]
+
+    def __str__(self):
+        return f"{self.submission.reference}: {self.get_outcome_display()} ({self.at:%Y-%m-%d})"
+
+    @property
+    def made_contact(self) -> bool:
+        return self.outcome in self.CONTACT_MADE
+
+
+class LateAnswer(models.Model):
+    """A safety answer posted by a browser that no longer held the draft (moved to another
+    device, already sent, left on this device): acted on all the same, and shown to staff."""
+
+    class Event(models.TextChoices):
+        MOVED = "moved", _("The form had been continued on another device")
+        SUBMITTED = "submitted", _("The form had already been sent")
+        LEFT = "left", _("The patient had left the form on that device")
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE,
+                                   related_name="late_answers")
+    received_at = models.DateTimeField(auto_now_add=True)
+    event = models.CharField(max_length=10, choices=Event.choices)
+    step = models.CharField(max_length=30, help_text="The question page it was posted from.")
+    answers = models.JSONField(help_text="The safety answers posted (PHQ-9 item 9, ASQ).")
+    level = models.CharField(max_length=10, choices=SafetyLevel.choices,
+                             help_text="The safety level those answers give.")
+
+    class Meta:
+        ordering = ["submission", "received_at", "id"]
+
+    def __str__(self):
+        return f"{self.submission.reference}: late answer ({self.received_at:%Y-%m-%d %H:%M})"
+
+
+class StaffSetupLink(models.Model):
+    """A one-time link to set up a staff member's authenticator, issued by a manager or a
+    superuser: valid 24 hours, used once. Only the token's hash is kept."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="setup_links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"Set-up link for {self.user} ({self.created_at:%Y-%m-%d %H:%M})"
