@@ -35,3 +35,10 @@ def pytest_runtest_makereport(item, call):
             and os.environ.get("CI", "").strip().lower() in TRUTHY):
         report.outcome = "failed"
         report.longrepr = f"browser test skipped under CI: {report.longrepr}"
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    """Staff users are made in many tests: the production hasher's deliberate slowness (a
+    third of a second a password) would be most of their time. Live servers keep the real one."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
