@@ -21,6 +21,9 @@ REASSESSED = "reassessed"
 CATALOG_CHANGED = "catalog_changed"
 CATALOG_ADDED = "catalog_added"
 DRAFT_DELETED = "draft_deleted"
+DELETE_REFUSED = "delete_refused"
+CONTACT_RECORDED = "contact_recorded"
+SAFETY_LOWERED = "safety_lowered"
 ANSWERS_CORRECTED = "answers_corrected"
 ALERT_RETRIED = "alert_retried"
 AUDIT_EXPORTED = "audit_exported"
@@ -48,6 +51,9 @@ ACTION_LABELS = {
     CATALOG_CHANGED: "Changed catalog entry",
     CATALOG_ADDED: "Added catalog entry",
     DRAFT_DELETED: "Deleted draft",
+    DELETE_REFUSED: "Kept back from deletion",
+    CONTACT_RECORDED: "Recorded a contact attempt",
+    SAFETY_LOWERED: "Lowered the safety level",
     ANSWERS_CORRECTED: "Corrected patient answers",
     ALERT_RETRIED: "Asked to resend an alert",
     AUDIT_EXPORTED: "Exported the audit trail",

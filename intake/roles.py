@@ -1,8 +1,11 @@
 """The two staff groups and their model permissions, created idempotently.
 
 - reviewers: see submissions, change review status and assignment, add notes; see the catalog.
-- managers: all of that, plus CSV export, re-running assessments, deleting drafts, editing the
-  medication catalog and reading the audit trail.
+  Changing a submission (`change_submission`) also covers recording contact attempts, and with
+  `add_staffnote` lowering a safety level (a clinician's decision, its reason kept as their note).
+- managers: all of that, plus CSV export, re-running assessments, deleting drafts (never a
+  flagged one or one with an alert not yet delivered), editing the medication catalog and
+  reading the audit trail.
 
 Nobody but a superuser changes a patient's answers: the admin shows them read-only to everyone
 else whatever their permissions (see intake/admin.py).

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
-from . import wording
+from . import screening, wording
 from .models import Assessment, MedicationTrial, SafetyLevel, Submission
+from .services import SAFETY_RANK, asq_answers
 from .wording import PATIENT, STAFF
 
 NOT_ANSWERED = wording.MISSING[STAFF]
@@ -181,6 +182,13 @@ def safety_facts(sub: Submission) -> list[Fact]:
     return facts
 
 
+def answers_level(sub: Submission) -> str:
+    """The safety level the answers as stored call for (the flag itself only rises from them,
+    and a clinician may have lowered it since)."""
+    item9 = sub.phq9[8] if len(sub.phq9) == 9 else None
+    return screening.safety_level(item9, asq_answers(sub))
+
+
 def staff_summary(sub: Submission) -> dict:
     assessments = list(sub.assessments.select_related("created_by").order_by("-created_at",
                                                                                "-id"))
@@ -213,6 +221,7 @@ def staff_summary(sub: Submission) -> dict:
 
     augmentation = [t.display_name for t in trials
                     if t.medication_id and t.medication.role == "augmentation"]
+    from_answers = answers_level(sub)
 
     return {
         "sub": sub,
@@ -225,6 +234,10 @@ def staff_summary(sub: Submission) -> dict:
             "first_viewed_at": sub.first_viewed_at,
             "first_viewed_by": sub.first_viewed_by,
             "facts": safety_facts(sub),
+            # the answers call for more than the level shows (lowered by a clinician)
+            "answers_level": from_answers,
+            "answers_label": wording.safety_level(from_answers),
+            "below_answers": SAFETY_RANK[sub.safety_level] < SAFETY_RANK[from_answers],
         },
         "assessment": current,
         "trd": {

@@ -149,12 +149,12 @@ def test_status_assignment_and_note_are_saved_together(reviewer_client, reviewer
     assert 'name="note"' in page and 'name="initial-review_status"' in page
     assert "Add note" not in page  # no second form that would drop the other's input
     response = reviewer_client.post(change_url(submission), {
-        "review_status": ReviewStatus.CONTACTED, "initial-review_status": ReviewStatus.NEW,
+        "review_status": ReviewStatus.IN_REVIEW, "initial-review_status": ReviewStatus.NEW,
         "assigned_to": manager.pk, "initial-assigned_to": "", "note": "Called; booked.",
         "_continue": "1"})
     assert response.status_code == 302
     submission.refresh_from_db()
-    assert submission.review_status == ReviewStatus.CONTACTED
+    assert submission.review_status == ReviewStatus.IN_REVIEW
     assert submission.assigned_to == manager
     assert StaffNote.objects.get(submission=submission).text == "Called; booked."
     assert {e.action for e in AuditEvent.objects.filter(object_id=str(submission.pk))} >= {
@@ -178,12 +178,12 @@ def test_two_reviewers_saving_the_same_submission_keep_both_changes(client, revi
     assert second.get(change_url(submission)).status_code == 200
     seen = {"initial-review_status": "new", "initial-assigned_to": ""}
     assert first.post(change_url(submission), {
-        **seen, "review_status": "contacted", "assigned_to": ""}).status_code == 302
+        **seen, "review_status": "in_review", "assigned_to": ""}).status_code == 302
     assert second.post(change_url(submission), {
         **seen, "review_status": "new", "assigned_to": manager.pk,
         "note": "Taking this one."}).status_code == 302
     submission.refresh_from_db()
-    assert submission.review_status == ReviewStatus.CONTACTED
+    assert submission.review_status == ReviewStatus.IN_REVIEW
     assert submission.assigned_to == manager
     assert StaffNote.objects.filter(submission=submission).count() == 1
 
@@ -194,16 +194,16 @@ def test_a_conflicting_change_comes_back_with_the_note_kept(client, reviewer, ma
     staff_login(first, reviewer)
     staff_login(second, manager)
     seen = {"initial-review_status": "new", "initial-assigned_to": ""}
-    first.post(change_url(submission), {**seen, "review_status": "contacted",
+    first.post(change_url(submission), {**seen, "review_status": "in_review",
                                         "assigned_to": ""})
     response = second.post(change_url(submission), {
         **seen, "review_status": "closed", "assigned_to": "", "note": "My long note."})
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Someone else changed this to “Contacted”" in html
+    assert "Someone else changed this to “In review”" in html
     assert "My long note.</textarea>" in html
     submission.refresh_from_db()
-    assert submission.review_status == ReviewStatus.CONTACTED
+    assert submission.review_status == ReviewStatus.IN_REVIEW
     assert not StaffNote.objects.exists()
 
 
@@ -260,10 +260,10 @@ def test_sign_in_events_and_denials_are_audited(client, reviewer, submission, se
 def test_audit_list_in_words_and_csv_export_for_managers(manager_client, manager, reviewer,
                                                          submission, client):
     manager_client.post(change_url(submission), {
-        "review_status": "contacted", "initial-review_status": "new",
+        "review_status": "in_review", "initial-review_status": "new",
         "assigned_to": reviewer.pk, "initial-assigned_to": ""})
     html = manager_client.get("/admin/intake/auditevent/").content.decode()
-    assert "From “New” to “Contacted”" in html
+    assert "From “New” to “In review”" in html
     assert "From nobody to Reviewer Staff" in html
     assert "Manager Staff" in html and "Changed review status" in html
     assert "{&quot;" not in html and '{"' not in html  # no raw JSON
@@ -579,7 +579,8 @@ def test_two_real_concurrent_saves_of_the_same_status_never_both_win(reviewer, m
     from django.db import connection
 
     needs_concurrent_writers()
-    sub = create_submission(name="Demo Patient 01", safety=SafetyLevel.ACUTE)
+    sub = create_submission(name="Demo Patient 01", safety=SafetyLevel.ACUTE,
+                            contacted_at=timezone.now())  # past "In review" once contacted
     clients = [staff_login(Client(), reviewer), staff_login(Client(), manager)]
     barrier = threading.Barrier(2)
     results = {}

@@ -381,6 +381,10 @@ def test_managers_delete_drafts_only(manager_client, manager, submission, catalo
     draft = create_submission(name="Demo Patient 13", submitted=False)
     response = manager_client.post(CHANGELIST, {
         "action": "delete_drafts", "_selected_action": [submission.pk, draft.pk]})
+    assert response.status_code == 200  # the confirmation page: nothing deleted yet
+    assert Submission.objects.filter(pk=draft.pk).exists()
+    response = manager_client.post(CHANGELIST, {
+        "action": "delete_drafts", "_selected_action": [draft.pk], "post": "yes"})
     assert response.status_code == 302
     assert not Submission.objects.filter(pk=draft.pk).exists()
     assert Submission.objects.filter(pk=submission.pk).exists()

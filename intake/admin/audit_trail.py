@@ -9,12 +9,18 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from trdintake.errors import staff_bad_request
+
 from .. import audit
-from ..models import AuditEvent, ReviewStatus
+from ..models import AuditEvent, ContactAttempt, ReviewStatus, SafetyLevel
 from .common import STAFF_CSS, local_time, user_name
+from .deletion import KEPT_WORDS
 from .export import export_audit_csv
 
 STATUS_WORDS = dict(ReviewStatus.choices)
+LEVEL_WORDS = dict(SafetyLevel.choices)
+METHOD_WORDS = dict(ContactAttempt.Method.choices)
+OUTCOME_WORDS = dict(ContactAttempt.Outcome.choices)
 FIELD_WORDS = {
     "min_adequate_mg_per_day": gettext_lazy("minimum dose"),
     "usual_max_mg_per_day": gettext_lazy("usual maximum"), "role": gettext_lazy("role"),
@@ -65,6 +71,17 @@ def describe(event: AuditEvent) -> str:
         return "; ".join(parts) or _("No audited field changed")
     if a == audit.CATALOG_ADDED:
         return _("Added “%s”") % d.get("slug", "")
+    if a == audit.CONTACT_RECORDED:
+        return _("%(method)s: %(outcome)s (attempt #%(id)s)") % {
+            "method": METHOD_WORDS.get(d.get("method"), d.get("method")),
+            "outcome": OUTCOME_WORDS.get(d.get("outcome"), d.get("outcome")),
+            "id": d.get("attempt_id")}
+    if a == audit.SAFETY_LOWERED:
+        return _("From “%(old)s” to “%(new)s”; the reason is note #%(note)s") % {
+            "old": LEVEL_WORDS.get(d.get("old"), d.get("old")),
+            "new": LEVEL_WORDS.get(d.get("new"), d.get("new")), "note": d.get("note_id")}
+    if a == audit.DELETE_REFUSED:
+        return _("Not deleted: %s") % KEPT_WORDS.get(d.get("reason"), d.get("reason"))
     if a == audit.ANSWERS_CORRECTED:
         return _("Fields corrected: %s") % ", ".join(d.get("fields", []))
     if a in (audit.LOGIN_FAILED, audit.LOCKED_OUT):

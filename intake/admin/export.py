@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 
 from .. import audit, wording
-from ..models import Assessment
+from ..models import Assessment, ContactAttempt
 from .common import CSV_TIME_FORMAT, csv_cell, local_time, user_name
 
 BOM = "\ufeff"
@@ -32,6 +32,12 @@ def export_submissions_csv(request, queryset) -> HttpResponse:
     rows = list(queryset.select_related("assigned_to", "first_viewed_by").order_by("pk"))
     current = {a.submission_id: a for a in Assessment.objects.filter(
         submission__in=[r.pk for r in rows], is_current=True)}
+    attempts: dict[int, list[str]] = {}  # each submission's outcomes, oldest first
+    for sub_id, outcome in ContactAttempt.objects.filter(
+            submission__in=[r.pk for r in rows]).order_by("at", "id").values_list(
+            "submission_id", "outcome"):
+        attempts.setdefault(sub_id, []).append(outcome)
+    outcome_labels = dict(ContactAttempt.Outcome.choices)
     response, writer = csv_response("submissions")
     tz = timezone.get_current_timezone_name()
     writer.writerow([
@@ -40,10 +46,14 @@ def export_submissions_csv(request, queryset) -> HttpResponse:
         "trd_status", "trd_label", "confirmed", "possible", "phq9_total", "phq9_band",
         "phq9_band_label", "msm_total", "review_status", "review_label", "assigned_to",
         "rules_version", f"assessed_at ({tz})", "options", "options_labels",
+        "contact_attempts", f"first_contact_at ({tz})", "last_attempt_outcome",
+        "last_attempt_label",
     ])
     for sub in rows:
         assessment = current.get(sub.pk)
         codes = [o["code"] for o in assessment.result["options"]] if assessment else []
+        outcomes = attempts.get(sub.pk, [])
+        last = outcomes[-1] if outcomes else ""
         writer.writerow([csv_cell(value) for value in (
             sub.reference, sub.status, sub.get_status_display(), _t(sub.submitted_at),
             sub.safety_level, wording.safety_level(sub.safety_level), _t(sub.flagged_at),
@@ -60,6 +70,7 @@ def export_submissions_csv(request, queryset) -> HttpResponse:
             _t(assessment.created_at) if assessment else "",
             " ".join(codes),
             wording.csv_options(assessment.result if assessment else None),
+            len(outcomes), _t(sub.contacted_at), last, outcome_labels.get(last, ""),
         )])
     batch = len(rows)
     for sub in rows:  # one row per submission: searchable by its reference

@@ -3,8 +3,10 @@ first, then one review form: status, assignment and a note saved together, then 
 clinical summary), re-assessment and the print view.
 
 Access (groups in intake/roles.py): reviewers see submissions, change review status and
-assignment, and add notes; managers also export CSV, re-run assessments and delete drafts. The
-patient's answers are read-only to everyone but superusers. Everything is audited.
+assignment, add notes, record contact attempts and lower a safety level with a reason; managers
+also export CSV, re-run assessments and delete drafts (never a flagged one: see `deletion`). The
+patient's answers are read-only to everyone but superusers; a corrected safety answer raises the
+safety level as the patient's own would. Everything is audited.
 """
 
 from __future__ import annotations
@@ -27,9 +29,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST, require_safe
 
-from .. import audit, services, wording
+from .. import alerts, audit, services, wording
 from ..admin_site import kept_review
 from ..models import (
+    AWAITING_CONTACT,
     Assessment,
     ReviewStatus,
     SafetyLevel,
@@ -39,7 +42,17 @@ from ..models import (
     triage_rank,
     waiting_since,
 )
+from . import deletion
 from .common import STAFF_CSS, STAFF_JS, duration_words, local_time, safety_badge, user_name
+from .contact import (
+    MAY_LEAVE_AWAITING,
+    ContactAttemptForm,
+    LowerSafetyForm,
+    contact_needed,
+    contact_needed_message,
+    lower_safety,
+    record_attempt,
+)
 from .export import export_submissions_csv
 from .summary import review_summary
 
@@ -53,6 +66,9 @@ PATIENT_FIELDS = (
     "asq_wished_dead", "asq_better_off_dead", "asq_thoughts_past_week", "asq_ever_attempted",
     "asq_thoughts_now", "other_treatments", "health_conditions", "anything_else",
 )
+# The answers the safety level is drawn from (screening.safety_level).
+SAFETY_FIELDS = frozenset({"phq9", "asq_wished_dead", "asq_better_off_dead",
+                           "asq_thoughts_past_week", "asq_ever_attempted", "asq_thoughts_now"})
 STAFF_FIELDS = ("review_status", "assigned_to")
 NOTE_MAX_LENGTH = StaffNote._meta.get_field("text").max_length
 
@@ -114,6 +130,10 @@ class ReviewForm(forms.ModelForm):
                     "Someone else changed this to “%(value)s” after you opened the page. "
                     "Check it, choose again and press Save: your note is still below."
                 ) % {"value": shown})
+        status = cleaned.get("review_status")
+        if "review_status" in self.changed_data and status \
+                and contact_needed(self.instance, status):
+            self.add_error("review_status", contact_needed_message(self.instance, status))
         return cleaned
 
 
@@ -331,8 +351,10 @@ class SubmissionAdmin(admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        """Save only what this reviewer changed, and only if nobody changed it meanwhile; add the
-        note; record who changed the review status and when; audit."""
+        """Save only what this reviewer changed, and only if nobody changed it meanwhile (and a
+        flagged case past "In review" only once contact is recorded); add the note; record who
+        changed the review status and when; a superuser's corrected answers are saved field by
+        field and a corrected safety answer raises the flag as a patient's would; audit."""
         changed = set(form.changed_data)
         staff_changes = {name: getattr(obj, name) for name in STAFF_FIELDS if name in changed}
         # the values this form was checked against (ReviewForm.clean), for a conditional write
@@ -346,15 +368,26 @@ class SubmissionAdmin(admin.ModelAdmin):
         patient_changes = sorted(changed & set(PATIENT_FIELDS))
         note_text = (form.cleaned_data.get("note") or "").strip()
         if patient_changes and request.user.is_superuser:
-            obj.save()
-        elif staff_changes:
+            # only the corrected fields: a stale copy never rewrites the flag or the review
+            obj.save(update_fields=patient_changes)
+            if SAFETY_FIELDS & set(patient_changes) \
+                    and services.refresh_safety(obj, alerts.site_base(request)):
+                self.message_user(request, _(
+                    "The corrected safety answers raise the safety level to “%(level)s”: the "
+                    "staff alert is queued.") % {"level": obj.get_safety_level_display()},
+                    messages.WARNING)
+        if staff_changes:
             # A conditional queryset update: only these columns, only if still as seen; the
             # patient's "last saved" time is not touched by staff work.
-            won = Submission.objects.filter(pk=obj.pk, **seen).update(**staff_changes)
-            if not won:
+            rows = Submission.objects.filter(pk=obj.pk, **seen)
+            if "review_status" in staff_changes \
+                    and staff_changes["review_status"] not in AWAITING_CONTACT:
+                rows = rows.filter(MAY_LEAVE_AWAITING)  # flagged in the meantime: refused
+            if not rows.update(**staff_changes):
                 self.message_user(request, _(
-                    "The review status or assignment was not saved: someone else changed it "
-                    "at the same moment. Open the submission again to see it."), messages.ERROR)
+                    "The review status or assignment was not saved: someone else changed it, "
+                    "or the case was flagged, at the same moment. Open the submission again to "
+                    "see it."), messages.ERROR)
                 staff_changes = {}
         if "review_status" in staff_changes and seen["review_status"] != obj.review_status:
             audit.record(request.user, audit.STATUS_CHANGED, obj,
@@ -375,11 +408,31 @@ class SubmissionAdmin(admin.ModelAdmin):
             self.message_user(request, _("Note added."), messages.SUCCESS)
         request.session[JUST_SAVED_KEY] = obj.pk
 
-    def delete_model(self, request, obj):
-        if obj.is_submitted:
+    def has_lower_safety_permission(self, request, obj) -> bool:
+        """Lowering a flag is a clinician's decision, written as their note: whoever can change
+        the submission and add notes (reviewers, managers)."""
+        return self.has_change_permission(request, obj) \
+            and request.user.has_perm("intake.add_staffnote")
+
+    # -- deleting drafts: only through the confirmation page (deletion.py) --
+
+    def delete_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404
+        if not self.has_delete_permission(request, obj):
             raise PermissionDenied
-        audit.record(request.user, audit.DRAFT_DELETED, obj)
-        super().delete_model(request, obj)
+        one = Submission.objects.filter(pk=obj.pk)
+        if request.method == "POST" and request.POST.get("post"):
+            deletion.delete_confirmed(request, one)
+            return HttpResponseRedirect(reverse("admin:intake_submission_changelist"))
+        return deletion.confirmation(request, self, one)
+
+    def delete_model(self, request, obj):
+        deletion.delete_confirmed(request, Submission.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        deletion.delete_confirmed(request, queryset)
 
     # -- the change page: essentials, review form, summary; first view --
 
@@ -409,6 +462,10 @@ class SubmissionAdmin(admin.ModelAdmin):
                 "summary": review_summary(obj),
                 "notes": obj.notes.select_related("author").order_by("-created_at", "-id"),
                 "can_reassess": self.has_reassess_permission(request) and obj.is_submitted,
+                "contact_form": ContactAttemptForm()
+                if self.has_change_permission(request, obj) else None,
+                "can_lower_safety": obj.safety_level != SafetyLevel.NONE
+                and self.has_lower_safety_permission(request, obj),
                 "show_save_and_add_another": False,
                 "show_delete_link": False,
             }
@@ -430,6 +487,10 @@ class SubmissionAdmin(admin.ModelAdmin):
                  name=f"{prefix}_reassess"),
             path("<path:object_id>/print/", wrap(self.print_view),
                  name=f"{prefix}_print"),
+            path("<path:object_id>/contact/", wrap(self.contact_view),
+                 name=f"{prefix}_contact"),
+            path("<path:object_id>/lower-safety/", wrap(self.lower_safety_view),
+                 name=f"{prefix}_lower_safety"),
             *super().get_urls(),
         ]
 
@@ -470,6 +531,65 @@ class SubmissionAdmin(admin.ModelAdmin):
                          rules_version=row.rules_version)
         return row
 
+    def _form_page(self, request, obj, form, *, title: str, intro: str, button: str,
+                   status: int = 200):
+        """A small page with one form about one submission (and a way back to it)."""
+        return render(request, "admin/intake/submission/form_page.html", {
+            **self.admin_site.each_context(request), "opts": self.opts, "original": obj,
+            "title": title, "intro": intro, "form": form, "button": button,
+            "back": self._change_url(obj)}, status=status)
+
+    def contact_view(self, request, object_id):
+        return require_POST(self._contact)(request, object_id)
+
+    def _contact(self, request, object_id):
+        obj = self._submission_or_404(request, object_id)
+        if not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        form = ContactAttemptForm(request.POST)
+        if not form.is_valid():
+            return self._form_page(
+                request, obj, form, title=_("Record a contact attempt: %(ref)s") % {
+                    "ref": obj.reference},
+                intro=_("Not recorded yet: correct what is marked below."),
+                button=_("Record the attempt"), status=400)
+        attempt, moved_from = record_attempt(obj, form, request.user)
+        self.message_user(request, _("Contact attempt recorded."), messages.SUCCESS)
+        if moved_from:
+            self.message_user(request, _("The patient was reached: review status set to "
+                                         "“Contacted”."), messages.SUCCESS)
+        request.session[JUST_SAVED_KEY] = obj.pk
+        return HttpResponseRedirect(self._change_url(obj) + "#contact-log")
+
+    def lower_safety_view(self, request, object_id):
+        obj = self._submission_or_404(request, object_id)
+        if not self.has_lower_safety_permission(request, obj):
+            raise PermissionDenied
+        if obj.safety_level == SafetyLevel.NONE:
+            self.message_user(request, _("This case has no safety flag to lower."),
+                              messages.INFO)
+            return HttpResponseRedirect(self._change_url(obj))
+        form = LowerSafetyForm(obj, request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            if lower_safety(obj, form, request.user):
+                self.message_user(request, _(
+                    "Safety level lowered to “%(level)s”; your reason is kept as a note.") % {
+                    "level": obj.get_safety_level_display()}, messages.SUCCESS)
+                request.session[JUST_SAVED_KEY] = obj.pk
+                return HttpResponseRedirect(self._change_url(obj))
+            obj.refresh_from_db()
+            form = LowerSafetyForm(obj, request.POST)
+            form.is_valid()  # shows that the level changed meanwhile
+        return self._form_page(
+            request, obj, form,
+            title=_("Lower the safety level: %(ref)s") % {"ref": obj.reference},
+            intro=_("Now “%(level)s”. The flag rises by itself from the patient's answers and "
+                    "never falls by itself: lower it only when you have checked it is wrong or "
+                    "no longer applies, and say why.") % {
+                "level": obj.get_safety_level_display()},
+            button=_("Lower the safety level"),
+            status=400 if request.method == "POST" else 200)
+
     def print_view(self, request, object_id):
         return require_safe(self._print)(request, object_id)
 
@@ -504,18 +624,18 @@ class SubmissionAdmin(admin.ModelAdmin):
         self.message_user(request, _("Re-ran %(n)s assessment(s); drafts were skipped; earlier "
                                      "results are kept.") % {"n": done}, messages.SUCCESS)
 
-    @admin.action(description=_("Delete the selected drafts (submitted ones are kept)"),
+    @admin.action(description=_("Delete the selected drafts (submitted and flagged ones are "
+                                "kept)"),
                   permissions=["delete"])
     def delete_drafts(self, request, queryset):
+        """First a confirmation page naming what goes and what is kept back; its button posts
+        the drafts that may go, which are checked again and deleted."""
         if not self.has_delete_permission(request):
             raise PermissionDenied
-        drafts = list(queryset.filter(status=Submission.Status.DRAFT))
-        with transaction.atomic():
-            for draft in drafts:
-                audit.record(request.user, audit.DRAFT_DELETED, draft)
-                draft.delete()
-        self.message_user(request, _("Deleted %(n)s draft(s).") % {"n": len(drafts)},
-                          messages.SUCCESS)
+        if request.POST.get("post"):
+            deletion.delete_confirmed(request, queryset)
+            return None
+        return deletion.confirmation(request, self, queryset, action="delete_drafts")
 
 
 __all__ = ["SubmissionAdmin", "ReviewForm", "ReviewStatus"]

@@ -1,7 +1,8 @@
 """What the review page adds to the clinical summary (intake/staff_summary.py): the first
 screen a clinician reads (name, age, contact, safety, the patient's own words, review state),
 every PHQ-9 item, the options exactly as the patient saw them with any later re-run beside
-them, and words instead of codes."""
+them, the contact attempts, a lowered safety level with who lowered it, and words instead of
+codes."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .. import wording
+from .. import audit, wording
 from ..fields import age_at
-from ..models import Assessment, Submission
+from ..models import Assessment, AuditEvent, Submission
 from ..patient_text import PHQ9_ANSWERS, PHQ9_QUESTIONS
 from ..staff_summary import staff_summary
 from .common import duration_words, local_time, user_name
@@ -80,6 +81,26 @@ def history_rows(history: list[Assessment]) -> list[dict]:
     return rows
 
 
+def contact_attempts(sub: Submission) -> list[dict]:
+    """Every recorded attempt, newest last, in words."""
+    return [{"attempt": a, "at": local_time(a.at), "method": a.get_method_display(),
+             "outcome": a.get_outcome_display(), "by": user_name(a.recorded_by),
+             "recorded": local_time(a.recorded_at)}
+            for a in sub.contact_attempts.select_related("recorded_by").order_by("at", "id")]
+
+
+def safety_lowered(sub: Submission) -> dict | None:
+    """Who last lowered the safety level, when, and from what (from the audit trail)."""
+    event = (AuditEvent.objects.filter(action=audit.SAFETY_LOWERED,
+                                       object_type=sub._meta.label_lower, object_id=str(sub.pk))
+             .select_related("actor").order_by("-at", "-id").first())
+    if event is None:
+        return None
+    return {"when": local_time(event.at), "by": user_name(event.actor),
+            "old": wording.safety_level(event.detail.get("old", "")),
+            "new": wording.safety_level(event.detail.get("new", ""))}
+
+
 def review_summary(sub: Submission) -> dict:
     summary = staff_summary(sub)
     today = timezone.localdate()
@@ -104,7 +125,10 @@ def review_summary(sub: Submission) -> dict:
         "first_viewed": local_time(sub.first_viewed_at),
         "first_viewed_by": user_name(sub.first_viewed_by),
         "escalated": local_time(sub.escalated_at),
+        "contacted": local_time(sub.contacted_at),
     }
+    summary["contact_attempts"] = contact_attempts(sub)
+    summary["safety"]["lowered"] = safety_lowered(sub)
     for fact in summary["contact"]:
         if sub.date_of_birth and fact.value == sub.date_of_birth.isoformat():
             fact.value = f"{summary['first']['born']} ({summary['first']['age']})"
