@@ -1,13 +1,33 @@
-"""The results page, built from a stored assessment; every word comes from `wording`."""
+"""The results page, built from a stored assessment; the rules' words come from `wording`,
+what happens next from the submission's safety level."""
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from . import wording
-from .models import Assessment, MedicationTrial, Submission
+from .models import Assessment, MedicationTrial, SafetyLevel, Submission
 from .patient_text import QUESTIONS_TO_ASK
 from .wording import PATIENT
+
+# A flagged patient is never told the usual review time (CLINIC_NEXT_STEPS): what they are told
+# follows the clinic's safety rules for their level.
+FLAGGED_NEXT_STEPS = {
+    SafetyLevel.ACUTE: _(
+        "A clinician will review your answers as a matter of urgency, and the clinic will "
+        "contact you about them. Bring this summary, and a list of your medicines, to your "
+        "first consultation."),
+    SafetyLevel.NON_ACUTE: _(
+        "A clinician will review your answers soon, before other forms, and the clinic will "
+        "contact you about them. Bring this summary, and a list of your medicines, to your "
+        "first consultation."),
+}
+
+
+def next_steps(sub: Submission) -> str:
+    """What happens next, for this patient's safety level."""
+    return str(FLAGGED_NEXT_STEPS.get(sub.safety_level, settings.CLINIC_NEXT_STEPS))
 
 
 def trial_name(trial: MedicationTrial | None, stored: dict) -> str:
@@ -45,6 +65,8 @@ def results_context(sub: Submission, assessment: Assessment) -> dict:
         "phq9_total": result["phq9"]["total"],
         "phq9_band": wording.phq9_band(result["phq9"]["band"], PATIENT),
         "questions": QUESTIONS_TO_ASK,
-        "next_steps": settings.CLINIC_NEXT_STEPS,
+        "next_steps": next_steps(sub),
         "submitted_on": sub.submitted_at,
+        "flagged": sub.safety_level != SafetyLevel.NONE,
+        "acute": sub.safety_level == SafetyLevel.ACUTE,
     }

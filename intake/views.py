@@ -19,6 +19,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -51,9 +52,10 @@ SESSION_KEY = "submission_id"
 BROWSER_KEY = "browser_key"
 RENEWED_KEY = "renewed"
 RESUME_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
-# Limits (intake/ratelimit.py), per client address (trdintake/client_ip.py) unless "all".
+# Limits (intake/ratelimit.py), per client address (trdintake/client_ip.py); none is shared
+# by all clients, which guessers could use up to shut every patient out.
 RESUME_TRIES, RESUME_WINDOW = 5, timedelta(minutes=15)       # resume tries, right or wrong
-RESUME_TRIES_ALL = 200                                       # from all clients together
+NEW_DRAFTS_WINDOW = timedelta(hours=1)                       # NEW_DRAFTS_PER_HOUR new forms
 SAVE_EMAILS, SAVE_EMAILS_WINDOW = 3, timedelta(days=1)       # "saved answers" e-mails, per
                                                              # draft and per address
 
@@ -199,11 +201,24 @@ def _elsewhere(request):
 
 # --- start, consent, eligibility ------------------------------------------------------------
 
+def new_draft_limit(request) -> tuple:
+    """The limit on new forms (consent given) from this client address, for ratelimit."""
+    return ("new-draft", client_ip(request) or "unknown", settings.NEW_DRAFTS_PER_HOUR,
+            NEW_DRAFTS_WINDOW)
+
+
+def new_forms_used_up(request, sub: Submission | None) -> bool:
+    """No new form can be started from this client address for now, and this browser has none:
+    said before consent, not after it (nothing is counted here)."""
+    return sub is None and not ratelimit.allows(*new_draft_limit(request))
+
+
 @require_safe
 def start(request):
     sub = current_draft(request)
     continue_url = next_url(sub) if sub is not None and not sub.is_submitted else None
-    return page(request, "intake/start.html", sub=sub, continue_url=continue_url)
+    return page(request, "intake/start.html", sub=sub, continue_url=continue_url,
+                new_forms_used_up=new_forms_used_up(request, sub))
 
 
 @require_safe
@@ -229,8 +244,7 @@ def consent(request):
             if earlier is not None:  # this very form was posted before: carry on with that draft
                 return _carry_on(request, earlier, returning)
             holder.client_token = token
-        if sub is None and not ratelimit.hit("new-draft", client_ip(request) or "unknown",
-                                             settings.NEW_DRAFTS_PER_HOUR, timedelta(hours=1)):
+        if sub is None and not ratelimit.hit(*new_draft_limit(request)):
             return page(request, "intake/too_many.html", status=429)
         if sub is None:
             holder.browser_key = uuid.uuid4().hex
@@ -252,7 +266,8 @@ def consent(request):
                              returning)
         return _carry_on(request, holder, returning)
     return page(request, "intake/question.html", sub=sub, step=BY_SLUG["consent"], form=form,
-                client_token=uuid.uuid4().hex)
+                client_token=uuid.uuid4().hex,
+                new_forms_used_up=request.method == "GET" and new_forms_used_up(request, sub))
 
 
 def _carry_on(request, sub: Submission, returning: bool):
@@ -457,9 +472,7 @@ def results(request, reference):
     assessment = sub.assessments.filter(trigger="submitted").order_by("created_at").first()
     if assessment is None:
         raise Http404
-    return page(request, "intake/results.html", sub=sub, **results_context(sub, assessment),
-                flagged=sub.safety_level != SafetyLevel.NONE,
-                acute=sub.safety_level == SafetyLevel.ACUTE)
+    return page(request, "intake/results.html", sub=sub, **results_context(sub, assessment))
 
 
 # --- save and resume ------------------------------------------------------------------------
@@ -485,7 +498,7 @@ def save_for_later(request):
         now = timezone.now()
         with transaction.atomic():
             saved = Submission.objects.filter(pk=sub.pk, status=Submission.Status.DRAFT).update(
-                resume_code_hash=_hash_code(code), updated_at=now,
+                resume_code_hash=_hash_code(code), updated_at=now, resume_failures=0,
                 resume_expires_at=now + timedelta(days=settings.RESUME_CODE_DAYS))
             # Sent by the task worker, never inside this request; a few a day per draft and
             # per address, so the form cannot be used to flood someone's inbox.
@@ -508,36 +521,58 @@ def resume(request):
     """A saved draft, opened with its resume code and the patient's date of birth.
 
     Every try counts against the client's limit before it is evaluated (atomically, so
-    parallel guesses cannot slip through), and against a cap for all clients together. A code
+    parallel guesses cannot slip through). There is no cap for all clients together, which
+    guessers could fill to lock every patient out: many failed tries alarm the staff instead.
+    A code typed with a wrong date of birth RESUME_CODE_FAILURES times is voided. A code
     works once: the draft moves to this browser (any other loses it) and saving again issues
     a new code.
     """
     form = ResumeForm(posted(request))
     if request.method == "POST" and form.is_valid():
         client = client_ip(request) or "unknown"
-        if not (ratelimit.hit("resume", client, RESUME_TRIES, RESUME_WINDOW)
-                and ratelimit.hit("resume", "all", RESUME_TRIES_ALL, RESUME_WINDOW)):
+        if not ratelimit.hit("resume", client, RESUME_TRIES, RESUME_WINDOW):
             form.add_error(None, _("Too many tries. Wait 15 minutes and try again, or start a "
                                    "new form."))
             return page(request, "intake/resume.html", form=form, status=429)
         code_hash = _hash_code(form.cleaned_data["code"])
         sub = Submission.objects.filter(
-            resume_code_hash=code_hash, date_of_birth=form.cleaned_data["date_of_birth"],
-            resume_expires_at__gt=timezone.now(), status=Submission.Status.DRAFT).first()
+            resume_code_hash=code_hash, resume_expires_at__gt=timezone.now(),
+            status=Submission.Status.DRAFT).first()
         key = uuid.uuid4().hex
-        # Use the code up, unless a parallel request used it first.
-        won = sub is not None and Submission.objects.filter(
-            pk=sub.pk, resume_code_hash=code_hash, status=Submission.Status.DRAFT).update(
-                resume_code_hash="", resume_expires_at=None, browser_key=key)
+        # Use the code up, unless a parallel request used it (or voided it) first.
+        won = sub is not None and sub.date_of_birth == form.cleaned_data["date_of_birth"] \
+            and Submission.objects.filter(
+                pk=sub.pk, resume_code_hash=code_hash, status=Submission.Status.DRAFT).update(
+                    resume_code_hash="", resume_expires_at=None, browser_key=key,
+                    resume_failures=0)
+        voided = sub is not None and not won and wrong_birth_date(sub.pk, code_hash)
         ResumeAttempt.objects.create(client=ratelimit.client_key(client), succeeded=bool(won))
         if won:
             sub.browser_key = key
             bind(request, sub)
             return redirect(next_url(sub))
-        form.add_error("code", _("That code and date of birth do not match a saved form, or "
-                                 "the code has expired or been used. Check them and try "
-                                 "again."))
+        ratelimit.alarm_if_guessing(RESUME_WINDOW)
+        if voided:
+            form.add_error("code", _(
+                "This code no longer works: it was tried too many times with a date of birth "
+                "that does not match. Call the clinic on %(phone)s (%(hours)s) or start a new "
+                "form.") % {"phone": settings.CLINIC_PHONE, "hours": settings.CLINIC_HOURS})
+        else:  # the same words whichever part was wrong
+            form.add_error("code", _("That code and date of birth do not match a saved form, "
+                                     "or the code has expired or been used. Check them and "
+                                     "try again."))
     return page(request, "intake/resume.html", form=form)
+
+
+def wrong_birth_date(pk: int, code_hash: str) -> bool:
+    """Count a wrong date of birth typed with this draft's current code; at
+    RESUME_CODE_FAILURES the code is voided. True if this try voided it (one try does, even
+    among parallel ones: the row is locked, and a voided code no longer matches)."""
+    current = Submission.objects.filter(pk=pk, resume_code_hash=code_hash)
+    with transaction.atomic():
+        current.update(resume_failures=F("resume_failures") + 1)
+        return bool(current.filter(resume_failures__gte=settings.RESUME_CODE_FAILURES).update(
+            resume_code_hash="", resume_expires_at=None, resume_failures=0))
 
 
 @require_http_methods(["GET", "POST"])

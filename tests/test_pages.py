@@ -1,7 +1,11 @@
+import pytest
 from django.test import Client
 from django.urls import reverse
 
 from trdintake.middleware import CONTENT_SECURITY_POLICY
+
+# The start page reads the new-form limit of the visitor's address (a notice when used up).
+pytestmark = pytest.mark.django_db
 
 
 def test_start_page_shows_crisis_line_and_is_not_cached(client: Client):

@@ -128,16 +128,6 @@ def test_axes_and_the_resume_limit_see_the_same_client(rf, behind_proxy, setting
     assert get_client_ip_address(request) == "10.0.0.2"
 
 
-def test_the_resume_limit_has_a_cap_for_all_clients(client, monkeypatch):
-    from intake import views
-
-    monkeypatch.setattr(views, "RESUME_TRIES_ALL", 8)
-    fill_until(client, stop="phq9")
-    statuses = [resume(Client(REMOTE_ADDR=f"198.51.100.{n}"), "AAAAA-BBBBB-CCCCC-DDDDD")
-                .status_code for n in range(10)]
-    assert statuses == [400] * 8 + [429] * 2
-
-
 def test_new_drafts_are_limited_per_client(client, settings):
     settings.NEW_DRAFTS_PER_HOUR = 10
     statuses = []

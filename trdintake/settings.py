@@ -336,6 +336,12 @@ URGENT_REVIEW_MINUTES = get_int(env, "URGENT_REVIEW_MINUTES", 30, min=1, max=24 
 ALERT_ON_EVERY_SUBMISSION = get_bool(env, "ALERT_ON_EVERY_SUBMISSION", False)
 MIN_PATIENT_AGE = get_int(env, "MIN_PATIENT_AGE", 18, min=0, max=130)
 RESUME_CODE_DAYS = get_int(env, "RESUME_CODE_DAYS", 30, min=1)
+# A resume code typed with a wrong date of birth this many times stops working (the patient is
+# told to call the clinic or start again).
+RESUME_CODE_FAILURES = get_int(env, "RESUME_CODE_FAILURES", 5, min=1)
+# Failed resume tries from all clients in 15 minutes above which staff get one e-mail (at most
+# one an hour): an alarm, not a lock-out.
+RESUME_GUESS_ALARM = get_int(env, "RESUME_GUESS_ALARM", 50, min=1)
 # Retention (manage.py purge, also run daily by the task worker): drafts not saved for this many
 # days are deleted, except flagged ones staff have not closed.
 DRAFT_RETENTION_DAYS = get_int(env, "DRAFT_RETENTION_DAYS", 30, min=1)
