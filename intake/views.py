@@ -539,13 +539,12 @@ def resume(request):
             resume_code_hash=code_hash, resume_expires_at__gt=timezone.now(),
             status=Submission.Status.DRAFT).first()
         key = uuid.uuid4().hex
+        birth_date_ok = sub is not None and sub.date_of_birth == form.cleaned_data["date_of_birth"]
         # Use the code up, unless a parallel request used it (or voided it) first.
-        won = sub is not None and sub.date_of_birth == form.cleaned_data["date_of_birth"] \
-            and Submission.objects.filter(
-                pk=sub.pk, resume_code_hash=code_hash, status=Submission.Status.DRAFT).update(
-                    resume_code_hash="", resume_expires_at=None, browser_key=key,
-                    resume_failures=0)
-        voided = sub is not None and not won and wrong_birth_date(sub.pk, code_hash)
+        won = birth_date_ok and Submission.objects.filter(
+            pk=sub.pk, resume_code_hash=code_hash, status=Submission.Status.DRAFT).update(
+                resume_code_hash="", resume_expires_at=None, browser_key=key, resume_failures=0)
+        voided = sub is not None and not birth_date_ok and wrong_birth_date(sub.pk, code_hash)
         ResumeAttempt.objects.create(client=ratelimit.client_key(client), succeeded=bool(won))
         if won:
             sub.browser_key = key
