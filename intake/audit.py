@@ -38,6 +38,7 @@ MFA_VERIFIED = "mfa_verified"
 MFA_FAILED = "mfa_failed"
 MFA_RESET = "mfa_reset"
 PURGED = "purged"  # by the retention job (no actor): counts of what it deleted
+LATE_ANSWER_LOST = "late_answer_lost"  # a patient's safety answer for a deleted draft
 
 # What each action is called where staff read the trail.
 ACTION_LABELS = {
@@ -67,6 +68,7 @@ ACTION_LABELS = {
     MFA_FAILED: "Wrong sign-in code",
     MFA_RESET: "Authenticator app reset by an administrator",
     PURGED: "Deleted expired data (counts only)",
+    LATE_ANSWER_LOST: "Safety answer received for a deleted draft",
 }
 
 

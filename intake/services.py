@@ -131,16 +131,19 @@ def submit(sub_id: int, base: str) -> bool:
 
 # --- safety ---------------------------------------------------------------------------------
 
-def refresh_safety(sub: Submission, base: str) -> bool:
-    """Raise the safety flag from the answers so far; True if this call raised it.
+def refresh_safety(sub: Submission, base: str, level: str | None = None) -> bool:
+    """Raise the safety flag from the answers so far (or to `level`, worked out from answers
+    that could not be saved: posted by a browser that no longer held the draft); True if this
+    call raised it.
 
     Call it in the transaction that saved the answers. The level only goes up, by a conditional
     UPDATE (never by saving a stale object), so no save from another tab can lower or erase a
     flag: a later change of answer leaves it for staff to see and decide. The staff alert (and
     for an urgent case, the escalation check) is queued in the same transaction.
     """
-    item9 = sub.phq9[8] if len(sub.phq9) == 9 else None
-    level = screening.safety_level(item9, asq_answers(sub))
+    if level is None:
+        item9 = sub.phq9[8] if len(sub.phq9) == 9 else None
+        level = screening.safety_level(item9, asq_answers(sub))
     lower = [lvl for lvl, rank in SAFETY_RANK.items() if rank < SAFETY_RANK[level]]
     if not lower:
         return False

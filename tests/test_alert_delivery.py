@@ -98,7 +98,7 @@ def answer_acute(client) -> float:
     response = client.post(reverse("intake:step", args=["safety-now"]),
                            {"asq_thoughts_now": "yes"})
     took = time.monotonic() - started
-    assert response["Location"] == reverse("intake:support")
+    assert response["Location"] == reverse("intake:next")
     return took
 
 

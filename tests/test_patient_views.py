@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from intake import views
 from intake.models import Assessment, MedicationTrial, ResumeAttempt, SafetyLevel, Submission
 from tests.intake_helpers import (
     ESCITALOPRAM_UNKNOWN_DOSE,
@@ -286,10 +287,11 @@ def test_changing_an_earlier_answer_that_opens_a_page_asks_it_first(client):
     fill_until(client)
     response = client.post(url("safety") + "?return=check",
                            {**PAGES["safety"], "asq_wished_dead": "yes"})
-    assert response["Location"] == url("safety-now") + "?return=check"
+    assert response["Location"] == reverse("intake:next") + "?return=check"
+    assert client.get(response["Location"])["Location"] == url("safety-now") + "?return=check"
     assert client.get(reverse("intake:check"))["Location"] == url("safety-now")
     response = client.post(url("safety-now") + "?return=check", {"asq_thoughts_now": "no"})
-    assert response["Location"] == reverse("intake:support") + "?return=check"
+    assert response["Location"] == reverse("intake:next") + "?return=check"
     # and the support page leads back to Check your answers
     html = client.get(response["Location"]).content.decode()
     assert f'href="{reverse("intake:check")}"' in html
@@ -306,14 +308,15 @@ def test_back_link_points_to_the_previous_page(client):
 def test_acute_answers_flag_urgent_and_interrupt_at_once(client):
     fill_until(client, stop="safety")
     response = post(client, "safety", {**PAGES["safety"], "asq_thoughts_past_week": "yes"})
-    assert response["Location"] == url("safety-now")
+    assert response["Location"] == reverse("intake:next")
+    assert client.get(response["Location"])["Location"] == url("safety-now")
     assert draft().safety_level == SafetyLevel.NON_ACUTE  # a yes already raises priority
     response = post(client, "safety-now", {"asq_thoughts_now": "yes"})
-    assert response["Location"] == reverse("intake:support")
+    assert response["Location"] == reverse("intake:next")
     sub = draft()
     assert sub.safety_level == SafetyLevel.ACUTE and sub.flagged_at is not None
     assert sub.status == Submission.Status.DRAFT  # saved unfinished
-    html = client.get(reverse("intake:support")).content.decode()
+    html = client.get(reverse("intake:next")).content.decode()
     assert "Please get help now" in html
     assert 'href="tel:988"' in html and 'href="tel:911"' in html and "555-0100" in html
     assert "emergency department" in html
@@ -331,7 +334,7 @@ def test_phq9_item9_alone_is_priority(client):
     post(client, "phq9", {**PAGES["phq9"], "item9": "1"})
     assert draft().safety_level == SafetyLevel.NON_ACUTE
     response = post(client, "safety")
-    assert response["Location"] == reverse("intake:support")
+    assert response["Location"] == reverse("intake:next")
     html = client.get(response["Location"]).content.decode()
     assert "A clinician will review your answers soon" in html
 
@@ -339,9 +342,9 @@ def test_phq9_item9_alone_is_priority(client):
 def test_no_safety_concern_goes_straight_on_with_no_reassurance(client):
     fill_until(client, stop="safety")
     response = post(client, "safety")
-    assert response["Location"] == reverse("intake:medicines")
+    assert response["Location"] == reverse("intake:next")  # the same address as with a flag
     assert draft().safety_level == SafetyLevel.NONE
-    assert client.get(reverse("intake:support"))["Location"] == reverse("intake:medicines")
+    assert client.get(reverse("intake:next"))["Location"] == reverse("intake:medicines")
 
 
 def test_flag_never_drops_when_an_answer_is_changed(client):
@@ -388,12 +391,13 @@ def test_submit_assesses_once_and_locks(client):
     assert assessment.thresholds == {"min_trial_weeks": 6.0, "intolerance_weeks": 4.0,
                                      "min_doses": {"escitalopram": 10.0, "sertraline": 50.0}}
     assert sub.trd_status == "unclear" and sub.confirmed_count == 1 and sub.possible_count == 1
-    # locked: pages redirect to results, and a forged POST changes nothing
+    # locked: a page posted says the form was sent, and a forged POST changes nothing
     before = Submission.objects.values().get()
     response = post(client, "about-you", {**PAGES["about-you"], "full_name": "Changed"})
-    assert response["Location"] == reverse("intake:results", args=[sub.reference])
+    assert response.status_code == 409
+    assert "This form has already been sent" in response.content.decode()
     response = client.post(reverse("intake:medicine_add"), SERTRALINE)
-    assert response.status_code == 302 and MedicationTrial.objects.count() == 2
+    assert response.status_code == 409 and MedicationTrial.objects.count() == 2
     client.post(reverse("intake:medicine_remove", args=[1]))
     assert MedicationTrial.objects.count() == 2
     assert Submission.objects.values().get() == before
@@ -543,9 +547,13 @@ def test_consent_posted_twice_makes_one_draft(client):
     token = form_token(client.get(url("consent")).content.decode())
     data = {**PAGES["consent"], "client_token": token}
     first = client.post(url("consent"), data)
-    replay = Client().post(url("consent"), data)  # e.g. the first response never arrived
-    assert first["Location"] == replay["Location"] == url("about-you")
+    # the same browser without the new session: the first response never arrived
+    replay = Client()
+    replay.cookies[views.BROWSER_COOKIE] = client.cookies[views.BROWSER_COOKIE].value
+    response = replay.post(url("consent"), data)
+    assert first["Location"] == response["Location"] == url("about-you")
     assert Submission.objects.count() == 1
+    assert replay.get(url("about-you")).status_code == 200  # and it carries on with it
 
 
 def test_medicine_saved_twice_is_added_once(client):
@@ -578,20 +586,20 @@ def test_after_submitting_the_summary_can_be_removed_from_a_shared_device(client
 def test_raising_phq9_item9_from_check_your_answers_shows_the_support_page(client):
     fill_until(client)
     response = post(client, "phq9", {**PAGES["phq9"], "item9": "2"}, QUERY_STRING="return=check")
-    assert response["Location"] == reverse("intake:support") + "?return=check"
+    assert response["Location"] == reverse("intake:next") + "?return=check"
     assert draft().safety_level == SafetyLevel.NON_ACUTE
     html = client.get(response["Location"]).content.decode()
     assert "Help is available" in html and 'href="tel:988"' in html
     assert f'href="{reverse("intake:check")}"' in html  # and back to Check your answers
     # saving the page again raises nothing new: straight back to Check your answers
     response = post(client, "phq9", {**PAGES["phq9"], "item9": "2"}, QUERY_STRING="return=check")
-    assert response["Location"] == reverse("intake:check")
+    assert client.get(response["Location"])["Location"] == reverse("intake:check")
 
 
 def test_raising_the_level_on_the_first_pass_interrupts_before_the_next_page(client):
     fill_until(client, stop="phq9")
     response = post(client, "phq9", {**PAGES["phq9"], "item9": "1"})
-    assert response["Location"] == reverse("intake:support")
+    assert response["Location"] == reverse("intake:next")
     assert 'href="/intake/safety/"' in client.get(response["Location"]).content.decode()
 
 
@@ -620,7 +628,7 @@ def test_results_of_an_unflagged_patient_keep_help_at_the_end(client):
     assert "What the clinic does with your answers about safety" not in html
 
 
-def test_a_page_posted_after_submitting_changes_nothing_and_shows_the_results(client):
+def test_a_page_posted_after_submitting_changes_nothing_and_says_it_was_sent(client):
     fill_until(client)
     client.post(reverse("intake:check"))
     for path, data in ((url("depression"), {**PAGES["depression"], "episode_months": "99"}),
@@ -628,7 +636,9 @@ def test_a_page_posted_after_submitting_changes_nothing_and_shows_the_results(cl
                        (reverse("intake:medicines"), {"add_another": "no"}),
                        (reverse("intake:save"), {})):
         response = client.post(path, data)
-        assert response.status_code == 302
-        assert response["Location"] == reverse("intake:results", args=[draft().reference])
+        html = response.content.decode()
+        assert response.status_code == 409 and "This form has already been sent" in html
+        assert f'href="{reverse("intake:results", args=[draft().reference])}"' in html
+        assert 'href="tel:988"' in html and "555-0100" in html
     sub = draft()
     assert sub.episode_months == 14 and sub.trials.count() == 1 and not sub.resume_code_hash
