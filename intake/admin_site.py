@@ -90,6 +90,12 @@ class StaffAdminSite(admin.AdminSite):
 
     # -- access: password, then the second factor --
 
+    @property
+    def login_form(self):
+        from .admin.lockout import StaffLoginForm  # not at import: intake.admin registers here
+
+        return StaffLoginForm
+
     def has_permission(self, request):
         from .admin import mfa
 
@@ -169,10 +175,10 @@ def lockout_warning(request) -> str:
     from axes.helpers import get_client_ip_address
     from axes.models import AccessAttempt
 
-    from .admin.lockout import cooloff_words
+    from .admin.lockout import cooloff_words, possible_username
 
     username = request.POST.get("username", "")
-    if not username:
+    if not possible_username(username):
         return ""
     attempt = AccessAttempt.objects.filter(
         username=username, ip_address=get_client_ip_address(request)).first()

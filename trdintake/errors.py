@@ -16,6 +16,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.template import loader
 from django.utils.html import escape
+from django.utils.translation import gettext_lazy as _
 
 from intake.context_processors import clinic_settings
 
@@ -33,9 +34,9 @@ FALLBACK = (
 )
 
 
-def _page(template: str, status: int, request=None) -> HttpResponse:
+def _page(template: str, status: int, request=None, **context) -> HttpResponse:
     try:
-        body = loader.get_template(template).render({"clinic": clinic_settings()})
+        body = loader.get_template(template).render({"clinic": clinic_settings(), **context})
     except Exception:
         log.exception("error page %s could not be rendered", template)
         body = FALLBACK.format(line=escape(settings.CRISIS_LINE),
@@ -48,7 +49,25 @@ def bad_request(request, exception=None):
     return _page("400.html", 400)
 
 
-def _staff_page(request, status: int) -> HttpResponse | None:
+# Request bodies refused unread (trdintake.middleware.RequestBodyLimitMiddleware): the status,
+# the heading and what to do.
+TOO_LARGE = (413, _("What you sent is too large"),
+             _("The form could not take that much. Please go back, shorten what you typed and "
+               "try again."))
+UPLOAD = (415, _("This site does not take files"),
+          _("Nothing was sent or saved: no page of this site accepts an uploaded file. Please "
+            "go back and type your answer instead."))
+NO_LENGTH = (411, _("What you sent could not be read"),
+             _("Your browser sent the form in a way this site does not accept. Please go back "
+               "and try again."))
+
+
+def body_refused(request, reason: tuple) -> HttpResponse:
+    status, heading, message = reason
+    return _page("refused.html", status, heading=heading, message=message)
+
+
+def _staff_page(request, status: int, message: str = "") -> HttpResponse | None:
     """Signed-in staff on the staff site get its own style and a way back, not the patient
     page. Reads the session (never the body); None when this is not a staff request."""
     path = getattr(request, "path", "") or ""
@@ -59,9 +78,10 @@ def _staff_page(request, status: int) -> HttpResponse | None:
     try:
         from django.contrib import admin
 
-        context = {**admin.site.each_context(request), "status": status,
-                   "title": "You do not have access to this page" if status == 403
-                   else "Page not found"}
+        titles = {400: "That request could not be understood",
+                  403: "You do not have access to this page"}
+        context = {**admin.site.each_context(request), "status": status, "message": message,
+                   "title": titles.get(status, "Page not found")}
         body = loader.get_template("admin/intake/error.html").render(context, request)
     except Exception:
         log.exception("staff error page %s could not be rendered", status)
@@ -81,6 +101,12 @@ def permission_denied(request, exception=None):
         except Exception:
             log.exception("permission denial could not be audited")
     return _staff_page(request, 403) or _page("403.html", 403)
+
+
+def staff_bad_request(request, message: str) -> HttpResponse:
+    """A staff page asked for with something it cannot use (an unknown filter, say): a 400 in
+    the staff site's style that says what."""
+    return _staff_page(request, 400, message) or _page("400.html", 400)
 
 
 def page_not_found(request, exception=None):

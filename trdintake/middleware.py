@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from django.conf import settings
 
+from trdintake import errors
+
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
@@ -57,3 +59,31 @@ class StaffSessionMiddleware:
         if session is not None and user is not None and user.is_authenticated and user.is_staff:
             session.modified = True  # saved by SessionMiddleware on the way out
         return response
+
+
+class RequestBodyLimitMiddleware:
+    """Request bodies the site never takes are refused before anything reads them.
+
+    No page of the site accepts a file, so a multipart body (an upload) is refused unread:
+    Django would otherwise stream its files to the temporary directory before any view could
+    say no. So is a body larger than DATA_UPLOAD_MAX_MEMORY_SIZE (its Content-Length says so
+    before it is read), and a chunked body that gives no length. Goes before anything that
+    reads request.POST or request.body (CsrfViewMiddleware, the views); the page, with the
+    crisis contacts, is trdintake/errors.py's.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        meta = request.META
+        length = meta.get("CONTENT_LENGTH") or ""
+        if length and not length.isdigit():
+            return errors.bad_request(request)
+        if length and int(length) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+            return errors.body_refused(request, errors.TOO_LARGE)
+        if not length and "chunked" in meta.get("HTTP_TRANSFER_ENCODING", "").lower():
+            return errors.body_refused(request, errors.NO_LENGTH)
+        if meta.get("CONTENT_TYPE", "").lower().lstrip().startswith("multipart/"):
+            return errors.body_refused(request, errors.UPLOAD)
+        return self.get_response(request)

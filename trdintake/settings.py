@@ -86,6 +86,8 @@ MIDDLEWARE = [
     "django.middleware.gzip.GZipMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "trdintake.middleware.SecurityHeadersMiddleware",
+    # Uploads, oversized and chunked bodies refused before anything reads the body.
+    "trdintake.middleware.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -195,8 +197,13 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 
+# No page takes a file: RequestBodyLimitMiddleware refuses multipart bodies, and any body over
+# DATA_UPLOAD_MAX_MEMORY_SIZE, unread. Should a multipart body ever get past it, its files are
+# kept in memory up to the same size and dropped beyond it: nothing is written to disk.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 400
+FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
 
 # --- Security headers (production) ---------------------------------------------------------------
 

@@ -4,6 +4,7 @@ a CSV export of what the filters show."""
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -175,7 +176,13 @@ class AuditEventAdmin(admin.ModelAdmin):
     def export_view(self, request):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        changelist = self.get_changelist_instance(request)
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            return staff_bad_request(request, _(
+                "The export's address holds a filter the audit trail does not have, so nothing "
+                "was exported. Set the filters on the audit trail, then press “Export these "
+                "rows as CSV”."))
         return export_audit_csv(request, changelist.get_queryset(request))
 
     def changelist_view(self, request, extra_context=None):

@@ -9,11 +9,15 @@ from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from trdintake.client_ip import client_ip
+
 from .. import audit
 
 
 def _client(request) -> str:
-    return (request.META.get("REMOTE_ADDR", "") if request is not None else "")[:45]
+    """The client's address as django-axes records it for the lockout (AXES_CLIENT_IP_CALLABLE):
+    behind a proxy, the failed login and the lockout name the same address."""
+    return (client_ip(request) or "" if request is not None else "")[:45]
 
 
 @receiver(user_logged_in, dispatch_uid="intake_audit_login")

@@ -1,10 +1,14 @@
 """The page django-axes shows when a staff login is locked: the admin's style, for how long,
-and whom to ask."""
+and whom to ask; and the login form, which refuses a username no account can have before
+django-axes or the database see it."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth import get_user_model
+from django.core.validators import ProhibitNullCharactersValidator
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -29,3 +33,32 @@ def lockout_response(request, original_response=None, credentials=None):
     }
     response = TemplateResponse(request, "admin/intake/locked_out.html", context, status=429)
     return response.render()
+
+
+def possible_username(username: str) -> bool:
+    """A username an account could have: within the column's length, without a NUL byte
+    (PostgreSQL refuses both, and django-axes writes every username tried)."""
+    model = get_user_model()
+    limit = model._meta.get_field(model.USERNAME_FIELD).max_length or 150
+    return 0 < len(username) <= limit and "\x00" not in username
+
+
+class StaffLoginForm(AdminAuthenticationForm):
+    """The admin's login form; a username no account can have, or a NUL byte in the password,
+    gets the page a wrong password gets, without a look-up (nor a failed try counted: there
+    is no account to lock)."""
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        for name in ("username", "password"):  # refused below, with the usual message
+            field = self.fields[name]
+            field.validators = [v for v in field.validators
+                                if not isinstance(v, ProhibitNullCharactersValidator)]
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password") or ""
+        if username is not None and password and (
+                not possible_username(username) or "\x00" in password):
+            raise self.get_invalid_login_error()
+        return super().clean()
