@@ -18,22 +18,25 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
+from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from trdintake.client_ip import client_ip
 from trdintake.compiled_query import CompiledQuery
 
-from . import alerts, ratelimit, services, tasks
-from .forms import ConsentForm, MedicineForm, MoreMedicinesForm, ResumeForm
+from . import alerts, audit, ratelimit, screening, services, tasks
+from .forms import ASQ_FIELDS, ConsentForm, MedicineForm, MoreMedicinesForm, ResumeForm
 from .medicine_choices import Menu, catalog_choices, full_menu, search_catalog
-from .models import MedicationTrial, ResumeAttempt, SafetyLevel, Submission
+from .models import LateAnswer, MedicationTrial, ResumeAttempt, SafetyLevel, Submission
 from .patient_text import PRIVACY_NOTICE_VERSION
 from .reference import page_catalog
 from .results import results_context
@@ -52,6 +55,16 @@ from .summary import answer_rows, medicine_summary
 SESSION_KEY = "submission_id"
 BROWSER_KEY = "browser_key"
 RENEWED_KEY = "renewed"
+NEXT_KEY = "after_safety"   # what /intake/next/ shows after a page with safety questions
+LATE_KEY = "late_form"      # what a form posted after its draft left this browser met
+# A random value per browser, in a cookie of its own: the consent form's one-time token counts
+# only with the value of the browser it was given to.
+BROWSER_COOKIE = "intake_browser"
+# Every question form of a draft carries a signed reference to it (never in the address), so
+# answers posted after the draft left this browser still find where they belong.
+DRAFT_FIELD, DRAFT_SALT = "draft", "intake.views.draft-form"
+SAFETY_PAGES = ("phq9", *SAFETY_STEPS)  # the pages whose answers set the safety level
+GONE = "gone"  # what a late form met besides LateAnswer.Event: its draft was deleted
 RESUME_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
 # Limits (intake/ratelimit.py), per client address (trdintake/client_ip.py); none is shared
 # by all clients, which guessers could use up to shut every patient out.
@@ -65,13 +78,13 @@ SAVE_EMAILS, SAVE_EMAILS_WINDOW = 3, timedelta(days=1)       # "saved answers" e
 
 def current_draft(request: HttpRequest) -> Submission | None:
     """The draft bound to this browser; None when there is none, or when it has been resumed in
-    another browser since (the browser key moved with it)."""
+    another browser since (the browser key moved with it: the session still names the draft, so
+    its pages can say where it went)."""
     pk = request.session.get(SESSION_KEY)
     if pk is None:
         return None
     sub = DRAFT_BY_PK.first(pk) if isinstance(pk, int) else None
     if sub is not None and sub.browser_key != request.session.get(BROWSER_KEY, ""):
-        request.session.pop(SESSION_KEY, None)
         return None
     renew_once_a_day(request)
     return sub
@@ -122,6 +135,33 @@ def bind(request: HttpRequest, sub: Submission) -> None:
     request.session[BROWSER_KEY] = sub.browser_key
     request.session[RENEWED_KEY] = timezone.localdate().isoformat()
     request.session.set_expiry(timedelta(days=settings.RESUME_CODE_DAYS))
+    request.session.pop(NEXT_KEY, None)  # what an earlier draft's forms met is over
+    request.session.pop(LATE_KEY, None)
+
+
+def browser_id(request) -> str:
+    """This browser's random value (its own cookie, given with the consent form), or ""."""
+    value = request.COOKIES.get(BROWSER_COOKIE, "")
+    return value if re.fullmatch(r"[0-9a-f]{32}", value) else ""
+
+
+def give_browser_id(response):
+    """A new random value for this browser: HttpOnly, SameSite=Lax, Secure as the session."""
+    response.set_cookie(BROWSER_COOKIE, uuid.uuid4().hex,
+                        max_age=timedelta(days=settings.RESUME_CODE_DAYS),
+                        secure=settings.SESSION_COOKIE_SECURE, httponly=True, samesite="Lax")
+    return response
+
+
+def consent_keys(token: str, browser: str) -> tuple[str, str]:
+    """For a consent form's one-time token posted by this browser: the token as the draft it
+    makes stores it, and that draft's first browser key. Both are keyed hashes of the token with
+    the browser's value, so the same form posted again by the same browser (a double click, the
+    back button) finds its draft, and still holds it until it moves to another device; any other
+    browser finds nothing."""
+    keys = (salted_hmac(f"intake.views.consent-{use}", f"{token}:{browser}",
+                        algorithm="sha256").hexdigest()[:32] for use in ("token", "key"))
+    return tuple(keys)
 
 
 def next_url(sub: Submission, returning: bool = False) -> str:
@@ -159,6 +199,8 @@ def page(request, template, sub=None, step=None, status=200, **context):
         else:
             before = previous(step, sub) if sub is not None else None
             context["back_url"] = step_url(before.slug) if before else reverse("intake:start")
+    if sub is not None and not sub.is_submitted:
+        context.setdefault("draft_ref", signing.dumps(sub.pk, salt=DRAFT_SALT))
     context.update(
         submission=sub,
         step=step,
@@ -184,10 +226,29 @@ def client_token(request) -> str:
     return token if re.fullmatch(r"[0-9a-f]{32}", token) else ""
 
 
-def _draft_or_start(request):
-    """(draft, None) for an open draft; (None, redirect) otherwise."""
+def _draft_or_start(request, slug: str | None = None):
+    """(draft, None) for the open draft this browser holds; (None, response) otherwise.
+
+    A POST from a form whose draft this browser no longer holds (its signed reference names
+    another draft, or the session's draft was sent or continued on another device) goes to
+    `_stale`, with `slug`, the question page, for its safety answers; "Send" pressed again shows
+    the results. A GET of a draft continued on another device says so; one after sending shows
+    the results; a browser that never had a draft (or whose draft was deleted) starts.
+    """
     sub = current_draft(request)
+    named = request.session.get(SESSION_KEY)
+    if request.method == "POST":
+        origin = _form_origin(request)
+        if sub is not None and sub.is_submitted and origin in (None, sub.pk) and slug == "check":
+            return None, redirect("intake:results", reference=sub.reference)
+        if sub is None or sub.is_submitted or origin not in (None, sub.pk):
+            pk = origin if origin is not None else named
+            if pk is not None or slug in SAFETY_PAGES:
+                return None, _stale(request, pk, slug)
     if sub is None:
+        row = DRAFT_BY_PK.first(named) if isinstance(named, int) else None
+        if row is not None:  # the session names it, but the draft moved to another browser
+            return None, _closed(request, _closed_context(_stale_event(request, row), row))
         return None, redirect("intake:start")
     if sub.is_submitted:
         return None, redirect("intake:results", reference=sub.reference)
@@ -195,9 +256,116 @@ def _draft_or_start(request):
 
 
 def _elsewhere(request):
-    """Where to go when the draft was submitted in another tab while this page was open."""
-    sub, elsewhere = _draft_or_start(request)
-    return elsewhere or redirect(next_url(sub))
+    """The draft was sent (or deleted) in another tab while this page was open: say so."""
+    return _stale(request, request.session.get(SESSION_KEY))
+
+
+# --- forms posted after their draft left this browser -----------------------------------------
+
+def _form_origin(request) -> int | None:
+    """The draft a posted form was drawn for (its signed reference), or None."""
+    try:
+        pk = signing.loads(request.POST.get(DRAFT_FIELD, ""), salt=DRAFT_SALT)
+    except signing.BadSignature:
+        return None
+    return pk if isinstance(pk, int) else None
+
+
+def _stale_event(request, row: Submission | None) -> str:
+    """What happened to a draft since this browser's form was drawn for it."""
+    if row is None:
+        return GONE
+    if row.is_submitted:
+        return LateAnswer.Event.SUBMITTED
+    if request.session.get(SESSION_KEY) == row.pk:  # named here, held by another browser
+        return LateAnswer.Event.MOVED
+    return LateAnswer.Event.LEFT
+
+
+def _stale(request, pk: int | None, slug: str | None = None):
+    """A page posted from a form whose draft (`pk`, when known) this browser no longer holds.
+
+    Nothing is saved into a draft this browser does not hold, but safety answers are acted on
+    all the same (`_late_answer`). Every save of a page with safety questions goes on to the
+    same address as ever (/intake/next/: the support page if the answers call for it, then the
+    page saying what happened); any other page says at once what happened and what to do.
+    """
+    row = DRAFT_BY_PK.first(pk) if isinstance(pk, int) else None
+    event = _stale_event(request, row)
+    if slug not in SAFETY_PAGES:
+        return _closed(request, _closed_context(event, row))
+    answers, level = _posted_safety(request, slug, row)
+    if level != SafetyLevel.NONE:
+        _late_answer(request, pk, event, slug, answers, level)
+    request.session[LATE_KEY] = _closed_context(event, row, acted=level != SafetyLevel.NONE)
+    request.session[NEXT_KEY] = {"late": True, "level": level}
+    return redirect("intake:next")
+
+
+def _posted_safety(request, slug: str, row: Submission | None) -> tuple[dict, str]:
+    """The safety answers a page with safety questions posted, and the level they give on their
+    own: PHQ-9 item 9 above 0, any ASQ yes (the question about now is only asked after a yes to
+    one of the four). Each answer counts on its own: one left blank hides no other."""
+    form = BY_SLUG[slug].form(request.POST, submission=row or Submission())
+    form.is_valid()  # the valid answers are in cleaned_data even if another is missing
+    cleaned = form.cleaned_data
+    if slug == "phq9":
+        item9 = int(cleaned["item9"]) if "item9" in cleaned else None
+        level = screening.safety_level(item9, None)
+        return ({"phq9_item9": item9} if level != SafetyLevel.NONE else {}), level
+    asked = {name: cleaned[name] == "yes" for name in (*ASQ_FIELDS, "asq_thoughts_now")
+             if name in cleaned}
+    if not any(asked.values()):
+        return {}, SafetyLevel.NONE
+    four = [asked.get(name, slug == "safety-now") for name in ASQ_FIELDS]
+    asq = screening.Asq(*four, thoughts_now=asked.get("asq_thoughts_now"))
+    return asked, screening.safety_level(None, asq)
+
+
+def _late_answer(request, pk: int | None, event: str, slug: str, answers: dict,
+                 level: str) -> None:
+    """Act on safety answers posted after their draft left this browser: the draft or
+    submission is flagged (the level only rises, and the staff alert is queued, as for any
+    flag) and a LateAnswer row tells staff when, and after what, they came. For a draft
+    already deleted, an audit row says one came (the page and the level, no answers)."""
+    with transaction.atomic():
+        row = Submission.objects.select_for_update().filter(pk=pk).first() \
+            if isinstance(pk, int) else None
+        if row is None:
+            audit.record(None, audit.LATE_ANSWER_LOST, draft=pk, step=slug, level=level)
+            return
+        LateAnswer.objects.create(submission=row, event=event, step=slug, answers=answers,
+                                  level=level)
+        services.refresh_safety(row, alerts.site_base(request), level=level)
+
+
+def _closed_context(event: str, row: Submission | None, acted: bool = False) -> dict:
+    """What the page about a form no longer open here says (kept in the session between the
+    support page and it, so plain values)."""
+    when = row.submitted_at if row is not None and event == LateAnswer.Event.SUBMITTED \
+        else None
+    return {"event": event, "acted": acted,
+            "when": date_format(timezone.localtime(when), "j F Y") if when else ""}
+
+
+def _closed(request, context: dict):
+    """The page saying this browser's form is no longer open here, why, and what to do (with
+    a link to the summary, for the browser that sent it)."""
+    sent = current_draft(request) if context["event"] == LateAnswer.Event.SUBMITTED else None
+    return page(request, "intake/closed.html", status=409 if request.method == "POST" else 200,
+                draft_days=settings.DRAFT_RETENTION_DAYS, **context,
+                results_url=reverse("intake:results", args=[sent.reference])
+                if sent is not None and sent.is_submitted else "")
+
+
+@require_safe
+def closed(request):
+    """After answers posted too late (and the support page, for safety answers): what happened
+    to the form. A browser with nothing to be told starts."""
+    late = request.session.get(LATE_KEY)
+    if not late:
+        return redirect("intake:start")
+    return _closed(request, late)
 
 
 # --- start, consent, eligibility ------------------------------------------------------------
@@ -231,7 +399,9 @@ def privacy(request):
 @require_http_methods(["GET", "POST"])
 def consent(request):
     sub = current_draft(request)
-    if sub is not None and sub.is_submitted:
+    if sub is not None and sub.is_submitted:  # a consent form posted again says it was sent
+        if request.method == "POST":
+            return _closed(request, _closed_context(LateAnswer.Event.SUBMITTED, sub))
         return redirect("intake:results", reference=sub.reference)
     holder = sub or Submission()
     form = ConsentForm(posted(request), submission=holder)
@@ -240,15 +410,17 @@ def consent(request):
             return redirect("intake:not_eligible")  # nothing is stored for those under age
         returning = request.GET.get("return") == "check"
         token = client_token(request)
+        # the form's token counts with this browser's value only (none: a value of its own)
+        stored, first_key = consent_keys(token, browser_id(request) or uuid.uuid4().hex)
         if sub is None and token:
-            earlier = Submission.objects.filter(client_token=token).first()
-            if earlier is not None:  # this very form was posted before: carry on with that draft
-                return _carry_on(request, earlier, returning)
-            holder.client_token = token
+            earlier = Submission.objects.filter(client_token=stored).first()
+            if earlier is not None:  # this browser posted this very form before
+                return _carry_on(request, earlier, returning, first_key)
+            holder.client_token = stored
         if sub is None and not ratelimit.hit(*new_draft_limit(request)):
             return page(request, "intake/too_many.html", status=429)
         if sub is None:
-            holder.browser_key = uuid.uuid4().hex
+            holder.browser_key = first_key
         if sub is not None:  # consent given again, from Check your answers
             with transaction.atomic():
                 holder = locked_draft(sub.pk)
@@ -263,19 +435,24 @@ def consent(request):
                 _mark_done(holder, "consent")
                 holder.save()
         except IntegrityError:  # the same form posted twice at once: use the first draft
-            return _carry_on(request, get_object_or_404(Submission, client_token=token),
-                             returning)
-        return _carry_on(request, holder, returning)
-    return page(request, "intake/question.html", sub=sub, step=BY_SLUG["consent"], form=form,
-                client_token=uuid.uuid4().hex,
-                new_forms_used_up=request.method == "GET" and new_forms_used_up(request, sub))
+            return _carry_on(request, get_object_or_404(Submission, client_token=stored),
+                             returning, first_key)
+        return _carry_on(request, holder, returning, first_key)
+    response = page(request, "intake/question.html", sub=sub, step=BY_SLUG["consent"],
+                    form=form, client_token=uuid.uuid4().hex,
+                    new_forms_used_up=request.method == "GET" and new_forms_used_up(request, sub))
+    return response if browser_id(request) else give_browser_id(response)
 
 
-def _carry_on(request, sub: Submission, returning: bool):
+def _carry_on(request, sub: Submission, returning: bool, first_key: str | None = None):
+    """Consent given: bind the draft to this browser (a new session id, even for the same
+    draft) and go on; unless this browser no longer holds it, posting its consent form again:
+    the draft was sent since, or moved to another device (its first key was replaced)."""
     if sub.is_submitted:
-        return redirect("intake:start")
-    if sub.browser_key == request.session.get(BROWSER_KEY, sub.browser_key):
-        bind(request, sub)  # consent given: a new session id, even for the same draft
+        return _closed(request, _closed_context(LateAnswer.Event.SUBMITTED, sub))
+    if sub.browser_key not in (first_key, request.session.get(BROWSER_KEY)):
+        return _closed(request, _closed_context(LateAnswer.Event.MOVED, sub))
+    bind(request, sub)
     return redirect(next_url(sub, returning))
 
 
@@ -296,7 +473,7 @@ def step(request, slug):
     step = BY_SLUG.get(slug)
     if step is None or step.form is None or step.url_name != "intake:step":
         raise Http404
-    sub, elsewhere = _draft_or_start(request)
+    sub, elsewhere = _draft_or_start(request, slug)
     if elsewhere:
         return elsewhere
     returning = returning_to_check(request)
@@ -311,14 +488,20 @@ def step(request, slug):
                 form.save()
                 save_page(locked, form.saves, slug)
                 raised = services.refresh_safety(locked, alerts.site_base(request))
-        if locked is None:
-            return _elsewhere(request)
+        if locked is None:  # sent (or deleted) while this page was open
+            return _stale(request, sub.pk, slug)
+        if slug not in SAFETY_PAGES and not raised:
+            return redirect(next_url(locked, returning))
         # Crisis contacts whenever a save raised the level (from any page, Check your answers
-        # included), and after the safety questions for everyone with a level.
-        if (raised or (slug in SAFETY_STEPS and locked.safety_level != SafetyLevel.NONE)) \
-                and first_unfinished(locked) is not BY_SLUG["safety-now"]:
-            return redirect(reverse("intake:support") + ("?return=check" if returning else ""))
-        return redirect(next_url(locked, returning))
+        # included), and after the safety questions for everyone with a level; shown at the
+        # address every save of these pages goes to, so that the address tells nobody.
+        support = (raised or (slug in SAFETY_STEPS and locked.safety_level != SafetyLevel.NONE)) \
+            and first_unfinished(locked) is not BY_SLUG["safety-now"]
+        if support:
+            request.session[NEXT_KEY] = {"level": locked.safety_level}
+        else:
+            request.session.pop(NEXT_KEY, None)
+        return redirect(reverse("intake:next") + ("?return=check" if returning else ""))
     asked_yes = slug in SAFETY_STEPS and "yes" in request.POST.values()
     templates = [f"intake/steps/{slug}.html", "intake/question.html"]
     return page(request, templates, sub=sub, step=step, form=form, asked_yes=asked_yes)
@@ -326,15 +509,27 @@ def step(request, slug):
 
 @require_safe
 def support(request):
-    """The interruption page after the safety questions: crisis contacts first."""
+    """/intake/next/, where every save of a page with safety questions goes, flagged or not:
+    the interruption page, crisis contacts first, when the save called for it (it said so in
+    the session), else straight on to the next page. Answers posted after their draft left
+    this browser come here too, then go on to the page that says what happened."""
+    shown = request.session.get(NEXT_KEY) or {}
+    level = shown.get("level") or SafetyLevel.NONE
+    if shown.get("late"):
+        if level == SafetyLevel.NONE:
+            return redirect("intake:closed")
+        return page(request, "intake/support.html", acute=level == SafetyLevel.ACUTE,
+                    late=True, lost=request.session[LATE_KEY]["event"] == GONE,
+                    continue_url=reverse("intake:closed"))
     sub, elsewhere = _draft_or_start(request)
     if elsewhere:
         return elsewhere
-    if sub.safety_level == SafetyLevel.NONE:
-        return redirect(next_url(sub))
+    returning = returning_to_check(request)
+    if level == SafetyLevel.NONE or sub.safety_level == SafetyLevel.NONE:
+        return redirect(next_url(sub, returning))
     return page(request, "intake/support.html", sub=sub, step=BY_SLUG["safety"],
                 acute=sub.safety_level == SafetyLevel.ACUTE,
-                continue_url=next_url(sub, request.GET.get("return") == "check"))
+                continue_url=next_url(sub, returning))
 
 
 # --- medicines: an "add another" list -------------------------------------------------------
@@ -463,7 +658,7 @@ def medicine_remove(request, position):
 
 @require_http_methods(["GET", "POST"])
 def check(request):
-    sub, elsewhere = _draft_or_start(request)
+    sub, elsewhere = _draft_or_start(request, "check")
     if elsewhere:
         return elsewhere
     if first_unfinished(sub) is not None:
@@ -593,5 +788,6 @@ def forget(request):
     """Leave on this device: unbind the draft from this browser (it stays resumable by code)."""
     if request.method == "POST":
         request.session.flush()
-        return redirect("intake:start")
+        # and a new browser value: a consent form given before no longer finds its draft
+        return give_browser_id(redirect("intake:start"))
     return page(request, "intake/forget.html", sub=current_draft(request))
