@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
@@ -69,6 +71,28 @@ def note_post(client, sub: Submission, text: str, **fields):
     return client.post(change_url(sub), data)
 
 
+def answers_data(sub: Submission, **changes) -> dict:
+    """A superuser's review form with every patient answer as stored, and `changes` typed over
+    them (status and assignment as they are)."""
+    data = {"review_status": sub.review_status, "assigned_to": sub.assigned_to_id or ""}
+    for name in ("privacy_notice_version", "email", "phone", "contact_preference",
+                 "episode_count", "hospital_stays", "bipolar_history", "psychotic_symptoms",
+                 "family_history", "trauma", "anything_else", "full_name"):
+        data[name] = getattr(sub, name)
+    for name in ("other_diagnoses", "phq9", "other_treatments", "health_conditions"):
+        data[name] = json.dumps(getattr(sub, name))
+    for name in ("episode_months", "first_episode_age"):
+        data[name] = getattr(sub, name)
+    data["date_of_birth"] = sub.date_of_birth.isoformat()
+    data["consented_at_0"] = sub.consented_at.date().isoformat()
+    data["consented_at_1"] = "10:00:00"
+    for name in ("age_confirmed", "asq_wished_dead", "asq_better_off_dead",
+                 "asq_thoughts_past_week", "asq_ever_attempted", "asq_thoughts_now"):
+        value = getattr(sub, name)
+        data[name] = "unknown" if value is None else ("true" if value else "false")
+    return {**data, **changes}
+
+
 def url(name: str, sub: Submission) -> str:
     return reverse(f"admin:intake_submission_{name}", args=[sub.pk])
 
@@ -111,4 +135,5 @@ def submission(catalog):
 
 __all__ = ["catalog", "reviewer", "manager", "superuser", "reviewer_client", "manager_client",
            "submission", "make_user", "change_url", "url", "create_submission", "PASSWORD",
-           "CHANGELIST", "note_post", "staff_login", "verified_device", "totp_now"]
+           "CHANGELIST", "note_post", "staff_login", "verified_device", "totp_now",
+           "answers_data"]

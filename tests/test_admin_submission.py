@@ -25,6 +25,7 @@ from intake.models import (
 from tests.admin_helpers import *  # noqa: F403 (fixtures)
 from tests.admin_helpers import (
     CHANGELIST,
+    answers_data,
     change_url,
     create_submission,
     note_post,
@@ -182,23 +183,8 @@ def test_superuser_can_correct_an_answer_and_it_is_audited(client, superuser, su
     staff_login(client, superuser)
     html = client.get(change_url(submission)).content.decode()
     assert 'name="full_name"' in html
-    data = {"review_status": "new", "assigned_to": "", "full_name": "Demo Patient 01 Corrected"}
-    for name in ("privacy_notice_version", "email", "phone", "contact_preference",
-                 "episode_count", "hospital_stays", "bipolar_history", "psychotic_symptoms",
-                 "family_history", "trauma", "anything_else"):
-        data.setdefault(name, getattr(submission, name))
-    for name in ("other_diagnoses", "phq9", "other_treatments", "health_conditions"):
-        data[name] = json.dumps(getattr(submission, name))
-    for name in ("episode_months", "first_episode_age"):
-        data[name] = getattr(submission, name)
-    data["date_of_birth"] = submission.date_of_birth.isoformat()
-    data["consented_at_0"] = submission.consented_at.date().isoformat()
-    data["consented_at_1"] = "10:00:00"
-    for name in ("age_confirmed", "asq_wished_dead", "asq_better_off_dead",
-                 "asq_thoughts_past_week", "asq_ever_attempted", "asq_thoughts_now"):
-        value = getattr(submission, name)
-        data[name] = "unknown" if value is None else ("true" if value else "false")
-    response = client.post(change_url(submission), data)
+    response = client.post(change_url(submission), answers_data(
+        submission, full_name="Demo Patient 01 Corrected"))
     assert response.status_code == 302, response.content.decode()[:5000]
     submission.refresh_from_db()
     assert submission.full_name == "Demo Patient 01 Corrected"
