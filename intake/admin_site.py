@@ -1,12 +1,10 @@
 """The staff admin site (outside the intake.admin package, which registers models on it: the
-site must exist before they import): a dashboard as its index, banners on every page (urgent
-cases nobody has opened in time, undelivered alerts), a second factor before any admin page, a
-login page that warns before the lockout, and typed review input kept across an expired
+site must exist before they import): a dashboard as its index, banners on every page (flagged
+cases with no contact recorded in time, undelivered alerts), a second factor before any admin
+page, a login page that warns before the lockout, and typed review input kept across an expired
 session."""
 
 from __future__ import annotations
-
-import datetime as dt
 
 from django.conf import settings
 from django.contrib import admin
@@ -18,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import alerts
+from . import alerts, escalation
 from .models import AWAITING_CONTACT, SafetyLevel, Submission
 
 KEPT_SESSION_KEY = "intake_kept_review"
@@ -27,20 +25,18 @@ KEPT_FIELDS = ("review_status", "assigned_to", "note", "initial-review_status",
                "initial-assigned_to")
 
 
-def overdue_cutoff() -> dt.datetime:
-    return timezone.now() - dt.timedelta(minutes=settings.URGENT_REVIEW_MINUTES)
-
-
 def staff_banners(request) -> dict:
     """Two small counts for the banners every admin page shows (two queries)."""
     if not request.user.has_perm("intake.view_submission"):
         return {}
-    unviewed = Submission.objects.filter(
-        safety_level=SafetyLevel.ACUTE, first_viewed_at__isnull=True,
-        flagged_at__lte=overdue_cutoff()).count()
+    uncontacted = escalation.overdue(timezone.now()).aggregate(
+        urgent=Count("pk", filter=Q(safety_level=SafetyLevel.ACUTE)),
+        priority=Count("pk", filter=Q(safety_level=SafetyLevel.NON_ACUTE)))
     return {
-        "urgent_unviewed": unviewed,
-        "urgent_review_minutes": settings.URGENT_REVIEW_MINUTES,
+        "urgent_uncontacted": uncontacted["urgent"],
+        "priority_uncontacted": uncontacted["priority"],
+        "urgent_contact_minutes": settings.URGENT_CONTACT_MINUTES,
+        "priority_contact_hours": settings.PRIORITY_CONTACT_HOURS,
         "undelivered_alerts": alerts.undelivered().count(),
     }
 
@@ -54,8 +50,8 @@ def dashboard(request) -> dict:
     counts = waiting.aggregate(
         urgent=Count("pk", filter=Q(safety_level=SafetyLevel.ACUTE)),
         priority=Count("pk", filter=Q(safety_level=SafetyLevel.NON_ACUTE)),
-        urgent_unviewed=Count("pk", filter=Q(safety_level=SafetyLevel.ACUTE,
-                                             first_viewed_at__isnull=True)),
+        urgent_uncontacted=Count("pk", filter=Q(safety_level=SafetyLevel.ACUTE,
+                                                contacted_at__isnull=True)),
     )
     oldest = (waiting.filter(flagged_at__isnull=False).order_by("flagged_at", "pk")
               .only("pk", "reference", "safety_level", "flagged_at").first())

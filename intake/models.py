@@ -582,6 +582,14 @@ class Alert(Delivery):
     it and retries with back-off. One row per submission, kind and sequence (escalations are
     numbered), so no alert goes out twice. It names the reference, the kind and the staff link
     only: never a health answer.
+
+    Status: *pending* until its own e-mail is sent (*sent*) or the retries give up (*failed*).
+    Beyond the 10th alert queued within 10 minutes it is *held* instead, and the worker's next
+    sweep puts every held alert into one digest e-mail (`OutgoingEmail`, kind digest), which
+    makes them *sent* (`sent_at`: when the digest was queued; its delivery is the digest's). A
+    priority alert not yet sent when the case turns urgent becomes *replaced*: one e-mail per
+    case and level. An escalation waits, pending and without counting a try, while an earlier
+    alert of its case is pending or held.
     """
 
     class Kind(models.TextChoices):

@@ -138,8 +138,9 @@ def refresh_safety(sub: Submission, base: str, level: str | None = None) -> bool
 
     Call it in the transaction that saved the answers. The level only goes up, by a conditional
     UPDATE (never by saving a stale object), so no save from another tab can lower or erase a
-    flag: a later change of answer leaves it for staff to see and decide. The staff alert (and
-    for an urgent case, the escalation check) is queued in the same transaction.
+    flag: a later change of answer leaves it for staff to see and decide. The staff alert is
+    queued in the same transaction (escalation, until contact is recorded, is the worker's
+    sweep: `escalation.queue_due`).
     """
     if level is None:
         item9 = sub.phq9[8] if len(sub.phq9) == 9 else None
@@ -154,6 +155,4 @@ def refresh_safety(sub: Submission, base: str, level: str | None = None) -> bool
         return False
     sub.safety_level, sub.flagged_at = level, now
     alerts.queue(sub, alerts.KIND_FOR_LEVEL[level], base)
-    if level == SafetyLevel.ACUTE:
-        alerts.schedule_escalation(sub, base)
     return True

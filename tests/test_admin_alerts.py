@@ -72,23 +72,22 @@ def answer_safety(client, *, four_yes: bool, now: bool | None):
         assert response.status_code == 302
 
 
-def test_acute_flow_sends_one_alert_per_level_rise(client):
+def test_acute_flow_sends_one_alert_for_the_highest_level(client):
     sub = fill_until(client, stop="safety")
     answer_safety(client, four_yes=True, now=True)
     sub.refresh_from_db()
     assert sub.safety_level == SafetyLevel.ACUTE
     assert mail.outbox == []  # nothing is sent inside the patient's requests
     assert run_tasks() == 2
+    # the priority alert, not yet sent when the flag turned urgent, is replaced: one e-mail
     assert [m.subject.split(":")[0] for m in mail.outbox] == [
-        "[TRD Clinic] Priority intake to review", "[TRD Clinic] Urgent intake to review now"]
+        "[TRD Clinic] Urgent intake to review now"]
     assert set(sub.alerts.values_list("kind", "status")) == {
-        (Alert.Kind.PRIORITY, Alert.Status.SENT), (Alert.Kind.URGENT, Alert.Status.SENT)}
+        (Alert.Kind.PRIORITY, Alert.Status.REPLACED), (Alert.Kind.URGENT, Alert.Status.SENT)}
     finish(client, after="safety")
     run_tasks()
-    assert len(mail.outbox) == 2  # submitting does not alert again
-    for message in mail.outbox:
-        assert_health_free(message, sub)
-    assert "Urgent" in mail.outbox[1].subject
+    assert len(mail.outbox) == 1  # submitting does not alert again
+    assert_health_free(mail.outbox[0], sub)
 
 
 def test_priority_flow_sends_one_alert(client):

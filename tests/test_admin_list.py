@@ -133,5 +133,5 @@ def test_changelist_query_count_does_not_grow_with_rows(manager_client, manager,
     with django_assert_max_num_queries(small):
         manager_client.get(CHANGELIST + "?safety_level__exact=acute")
     # the list, its count, the user and session, the second factor's device and the two
-    # banner counts (urgent unopened, undelivered alerts)
+    # banner counts (flagged cases with no contact recorded, undelivered alerts)
     assert small <= 12

@@ -64,7 +64,7 @@ def test_list_shows_how_long_each_flagged_case_has_waited(reviewer_client, catal
     assert "Waiting" in html
     row = html[html.index(urgent.reference):]
     row = row[:row.index("</tr>")]
-    assert '<strong class="waiting-long">2 h 15 min</strong>' in row  # over 30 minutes: urgent
+    assert '<strong class="waiting-long">2 h 15 min</strong>' in row  # over 60 minutes: urgent
     row = html[html.index(contacted.reference):]
     assert "5 h" not in row[:row.index("</tr>")]  # contact recorded: no longer waiting
 
@@ -93,19 +93,19 @@ def test_dashboard_counts_and_oldest_with_constant_queries(reviewer_client, cata
     assert '<span class="queue-number">11</span> urgent' in html
 
 
-def test_banner_on_every_admin_page_while_an_urgent_case_is_unopened(reviewer_client, settings,
-                                                                     catalog):
-    settings.URGENT_REVIEW_MINUTES = 30
-    sub = flag(create_submission(name="Demo Patient 01", safety=SafetyLevel.ACUTE), 20)
-    assert "have not been opened" not in reviewer_client.get(CHANGELIST).content.decode()
-    flag(sub, 31)
+def test_banner_on_every_admin_page_while_an_urgent_case_has_no_contact_recorded(
+        reviewer_client, settings, catalog):
+    settings.URGENT_CONTACT_MINUTES = 60
+    sub = flag(create_submission(name="Demo Patient 01", safety=SafetyLevel.ACUTE), 50)
+    assert "no contact recorded" not in reviewer_client.get(CHANGELIST).content.decode()
+    flag(sub, 61)
+    reviewer_client.get(change_url(sub))  # opening it is not contact: the banner stays
     for path in ("/admin/", CHANGELIST, "/admin/intake/medication/", "/admin/intake/alert/"):
         html = reviewer_client.get(path).content.decode()
-        assert "1 urgent intake has not been opened" in html, path
-        assert "for more than 30 minutes" in html
-    reviewer_client.get(change_url(sub))  # opening it ends the banner
-    assert "have not been opened" not in reviewer_client.get("/admin/").content.decode()
-    assert "has not been opened" not in reviewer_client.get("/admin/").content.decode()
+        assert "1 urgent intake has no contact recorded" in html, path
+        assert "more than 60 minutes after the flag" in html
+    Submission.objects.filter(pk=sub.pk).update(contacted_at=timezone.now())
+    assert "no contact recorded" not in reviewer_client.get("/admin/").content.decode()
 
 
 def test_undelivered_alerts_banner_list_and_try_again(reviewer_client, reviewer, catalog,

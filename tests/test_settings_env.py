@@ -282,3 +282,10 @@ def test_deploy_check_reports_alerts_that_could_not_reach_staff():
     assert result.returncode != 0
     assert "intake.E001" in result.stderr and "CLINIC_ALERT_EMAILS" in result.stderr
     assert "intake.E002" in result.stderr and "SITE_URL" in result.stderr
+
+
+def test_the_old_not_opened_deadline_is_refused_with_its_replacement_named():
+    result = _manage("check", **PRODUCTION, URGENT_REVIEW_MINUTES="30")
+    assert result.returncode != 0
+    assert "URGENT_CONTACT_MINUTES" in result.stderr and "Traceback" not in result.stderr
+    assert _manage("check", **PRODUCTION, URGENT_CONTACT_MINUTES="30").returncode == 0

@@ -336,10 +336,17 @@ CRISIS_CHAT_URL = get_str(env, "CRISIS_CHAT_URL", "https://988lifeline.org/chat/
 if CRISIS_CHAT_URL and not CRISIS_CHAT_URL.startswith("https://"):
     raise ImproperlyConfigured(f"CRISIS_CHAT_URL must start with https://, got {CRISIS_CHAT_URL!r}")
 CLINIC_ALERT_EMAILS = get_emails(env, "CLINIC_ALERT_EMAILS", [])
-# Who hears about an urgent case nobody has opened after URGENT_REVIEW_MINUTES (default: the
-# alert addresses again, so an escalation always reaches someone).
+# Who hears about a flagged case with no contact recorded in time (intake/escalation.py; default:
+# the alert addresses again, so an escalation always reaches someone): an urgent case after
+# URGENT_CONTACT_MINUTES and again every URGENT_CONTACT_MINUTES, a priority case once after
+# PRIORITY_CONTACT_HOURS.
 CLINIC_ESCALATION_EMAILS = get_emails(env, "CLINIC_ESCALATION_EMAILS", []) or CLINIC_ALERT_EMAILS
-URGENT_REVIEW_MINUTES = get_int(env, "URGENT_REVIEW_MINUTES", 30, min=1, max=24 * 60)
+URGENT_CONTACT_MINUTES = get_int(env, "URGENT_CONTACT_MINUTES", 60, min=1, max=24 * 60)
+PRIORITY_CONTACT_HOURS = get_int(env, "PRIORITY_CONTACT_HOURS", 24, min=1, max=14 * 24)
+if "URGENT_REVIEW_MINUTES" in env:  # the old "not opened" deadline: refuse to ignore it silently
+    raise ImproperlyConfigured("URGENT_REVIEW_MINUTES is replaced by URGENT_CONTACT_MINUTES "
+                               "(minutes without recorded contact before an urgent case is "
+                               "escalated): rename it.")
 ALERT_ON_EVERY_SUBMISSION = get_bool(env, "ALERT_ON_EVERY_SUBMISSION", False)
 MIN_PATIENT_AGE = get_int(env, "MIN_PATIENT_AGE", 18, min=0, max=130)
 RESUME_CODE_DAYS = get_int(env, "RESUME_CODE_DAYS", 30, min=1)

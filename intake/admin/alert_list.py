@@ -1,10 +1,13 @@
 """Staff alerts (e-mails about urgent and priority intakes) in the admin: a read-only list with
-the submission reference, kind, status, attempts, the mail server's last error and the next
-try, and a "Try again now" action. No health data: an alert holds none."""
+the submission reference (a link to the case), kind (an escalation with its number), status,
+attempts, the mail server's last error and the next try, and a "Try again now" action. No
+health data: an alert holds none."""
 
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .. import alerts, audit
@@ -27,7 +30,7 @@ class DeliveryFilter(admin.SimpleListFilter):
 
 @admin.register(Alert)
 class AlertAdmin(admin.ModelAdmin):
-    list_display = ("reference", "kind", "status", "attempts", "last_error", "last_try",
+    list_display = ("reference", "what", "status", "attempts", "last_error", "last_try",
                     "next_try", "created")
     list_display_links = None
     list_filter = (DeliveryFilter, "status", "kind")
@@ -35,7 +38,7 @@ class AlertAdmin(admin.ModelAdmin):
     search_help_text = _("A submission reference.")
     list_select_related = ("submission",)
     actions = ("retry_now",)
-    fields = ("reference", "kind", "status", "attempts", "last_error", "last_try", "next_try",
+    fields = ("reference", "what", "status", "attempts", "last_error", "last_try", "next_try",
               "created")
     readonly_fields = fields
 
@@ -44,7 +47,13 @@ class AlertAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("submission"), ordering="submission__reference")
     def reference(self, obj):
-        return obj.submission.reference
+        url = reverse("admin:intake_submission_change", args=[obj.submission_id],
+                      current_app=self.admin_site.name)
+        return format_html('<a href="{}">{}</a>', url, obj.submission.reference)
+
+    @admin.display(description=_("kind"), ordering="kind")
+    def what(self, obj):
+        return alerts.numbered(obj, obj.get_kind_display())
 
     @admin.display(description=_("created"), ordering="created_at")
     def created(self, obj):

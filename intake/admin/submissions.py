@@ -29,7 +29,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST, require_safe
 
-from .. import alerts, audit, services, wording
+from .. import alerts, audit, escalation, services, wording
 from ..admin_site import kept_review
 from ..models import (
     AWAITING_CONTACT,
@@ -243,11 +243,9 @@ class SubmissionAdmin(admin.ModelAdmin):
         """Time since the flag while nobody has recorded contact with the patient."""
         if not obj.awaiting_contact or obj.flagged_at is None:
             return "—"
-        waited = timezone.now() - obj.flagged_at
-        overdue = (obj.safety_level == SafetyLevel.ACUTE
-                   and waited.total_seconds() > settings.URGENT_REVIEW_MINUTES * 60)
-        text = duration_words(waited)
-        if overdue:
+        now = timezone.now()
+        text = duration_words(now - obj.flagged_at)
+        if escalation.past_deadline(obj.safety_level, obj.flagged_at, now):
             return format_html('<strong class="waiting-long">{}</strong>', text)
         return text
 

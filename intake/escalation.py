@@ -1,0 +1,104 @@
+"""Escalation until contact: a flagged case with no contact recorded is escalated, and again,
+until someone records contact.
+
+Opening a case is not handling it: only a contact attempt that reached the patient (or sent
+emergency services) stops escalation (`Submission.contacted_at`, set by the staff contact log).
+An urgent case is escalated `URGENT_CONTACT_MINUTES` after its flag and again every
+`URGENT_CONTACT_MINUTES` after the previous escalation, at most `LIMITS` times; a priority case
+once, `PRIORITY_CONTACT_HOURS` after its flag. Each escalation is an `Alert` of kind escalation
+numbered by `sequence` (1, 2, ...: unique per case), e-mailed to `CLINIC_ESCALATION_EMAILS`;
+`Submission.escalated_at` is the last one. A case whose level rises is flagged again and keeps
+its count: a priority case escalated once goes on from 2 of 6 when it becomes urgent.
+
+The worker's periodic sweep calls `queue_due` every minute; it is safe to call from several
+processes at once (each escalation is claimed by a conditional update of the case).
+"""
+
+from __future__ import annotations
+
+import operator
+from datetime import datetime, timedelta
+from functools import reduce
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Case, F, OuterRef, Q, Subquery, When
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+
+from . import alerts
+from .models import Alert, SafetyLevel, Submission
+
+# How many escalations a case gets at most, by its safety level.
+LIMITS = {SafetyLevel.ACUTE: 6, SafetyLevel.NON_ACUTE: 1}
+
+
+def any_of(conditions) -> Q:
+    return reduce(operator.or_, conditions)
+
+
+def contact_deadline(level: str) -> timedelta:
+    """How long a flagged case of this level may go without recorded contact before it is
+    escalated (and, for an urgent case, the time between escalations)."""
+    if level == SafetyLevel.ACUTE:
+        return timedelta(minutes=settings.URGENT_CONTACT_MINUTES)
+    return timedelta(hours=settings.PRIORITY_CONTACT_HOURS)
+
+
+def past_deadline(level: str, flagged_at: datetime | None, now: datetime) -> bool:
+    return level in LIMITS and flagged_at is not None and now - flagged_at > \
+        contact_deadline(level)
+
+
+def overdue(now: datetime):
+    """Flagged cases with no contact recorded past their level's deadline, opened or not: the
+    staff banner counts them, and they are the ones escalated."""
+    return Submission.objects.filter(contacted_at__isnull=True).filter(any_of(
+        Q(safety_level=level, flagged_at__lt=now - contact_deadline(level)) for level in LIMITS))
+
+
+def due(now: datetime):
+    """The cases whose next escalation is due now, each with `escalations` (how many it had)
+    and `first_link` (the staff link of its first alert)."""
+    escalations = Alert.objects.filter(submission=OuterRef("pk"), kind=Alert.Kind.ESCALATION)
+    since = Case(When(escalated_at__gte=F("flagged_at"), then=F("escalated_at")),
+                 default=F("flagged_at"))
+    return (Submission.objects.filter(contacted_at__isnull=True, flagged_at__isnull=False)
+            .annotate(
+                escalations=Coalesce(
+                    Subquery(escalations.order_by("-sequence").values("sequence")[:1]), 0),
+                since=since,
+                first_link=Subquery(Alert.objects.filter(submission=OuterRef("pk"))
+                                    .order_by("pk").values("link")[:1]))
+            .filter(any_of(Q(safety_level=level, since__lte=now - contact_deadline(level),
+                             escalations__lt=limit) for level, limit in LIMITS.items()))
+            .order_by("flagged_at", "pk"))
+
+
+def staff_base(sub: Submission) -> str:
+    """The address the case's first alert linked to, else the configured one."""
+    path = reverse("admin:intake_submission_change", args=[sub.pk])
+    link = getattr(sub, "first_link", None) or ""
+    return link.removesuffix(path) if link.endswith(path) else alerts.site_base()
+
+
+def queue_due(now: datetime) -> int:
+    """Queue every escalation due at `now`; returns how many were queued.
+
+    Each case's escalation is claimed by moving its `escalated_at` from the value read to `now`
+    (a conditional update), so two sweeps running at once queue it once; the alert's unique
+    (case, kind, sequence) is the second guard. Alerts held back by a burst then go out in one
+    digest (`alerts.queue_digest`).
+    """
+    queued = 0
+    for sub in due(now):
+        with transaction.atomic():
+            won = Submission.objects.filter(
+                pk=sub.pk, safety_level=sub.safety_level, flagged_at=sub.flagged_at,
+                escalated_at=sub.escalated_at, contacted_at__isnull=True,
+            ).update(escalated_at=now)
+            if won and alerts.queue(sub, Alert.Kind.ESCALATION, staff_base(sub),
+                                    sequence=sub.escalations + 1):
+                queued += 1
+    alerts.queue_digest(now)
+    return queued
