@@ -3,6 +3,8 @@ through `intake.apps.StaffAdminConfig`):
 
 - `submissions`: the triage list and a submission's review page (essentials, one review form,
   the clinical summary), re-assessment, print view;
+- `contact`: contact attempts on a case, and a clinician lowering its safety level;
+- `deletion`: deleting drafts, behind a confirmation, never a flagged one;
 - `catalog`: the medication catalog, validated;
 - `audit_trail`: the audit trail in words, with its CSV export;
 - `export`: CSV exports;
