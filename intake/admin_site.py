@@ -158,6 +158,7 @@ class StaffAdminSite(admin.AdminSite):
         return [
             path("mfa/", mfa.verify_view, name="mfa"),
             path("mfa/log-out/", mfa.cancel_view, name="mfa_cancel"),
+            path("set-up/<str:token>/", mfa.setup_link_view, name="mfa_setup_link"),
             *super().get_urls(),
         ]
 

@@ -37,6 +37,7 @@ MFA_ENROLLED = "mfa_enrolled"
 MFA_VERIFIED = "mfa_verified"
 MFA_FAILED = "mfa_failed"
 MFA_RESET = "mfa_reset"
+SETUP_LINK_ISSUED = "setup_link_issued"
 PURGED = "purged"  # by the retention job (no actor): counts of what it deleted
 LATE_ANSWER_LOST = "late_answer_lost"  # a patient's safety answer for a deleted draft
 
@@ -67,6 +68,7 @@ ACTION_LABELS = {
     MFA_VERIFIED: "Gave the sign-in code",
     MFA_FAILED: "Wrong sign-in code",
     MFA_RESET: "Authenticator app reset by an administrator",
+    SETUP_LINK_ISSUED: "Issued a set-up link for an authenticator app",
     PURGED: "Deleted expired data (counts only)",
     LATE_ANSWER_LOST: "Safety answer received for a deleted draft",
 }

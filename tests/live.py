@@ -142,9 +142,11 @@ class LiveSite:
 
     # -- life cycle --
 
-    def manage(self, *args: str) -> None:
-        subprocess.run([sys.executable, str(ROOT / "manage.py"), *args, "-v0"], env=self.env,
-                       check=True, cwd=ROOT)
+    def manage(self, *args: str) -> str:
+        """Run a management command on this site's database; what it printed."""
+        return subprocess.run([sys.executable, str(ROOT / "manage.py"), *args, "-v0"],
+                              env=self.env, check=True, cwd=ROOT, stdout=subprocess.PIPE,
+                              text=True).stdout
 
     def setup(self) -> LiveSite:
         if self.vendor != "sqlite3":

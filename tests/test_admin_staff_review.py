@@ -305,6 +305,9 @@ def test_password_alone_reaches_no_admin_page(client, reviewer, submission):
 
 
 def test_first_login_sets_up_the_authenticator_app(client, reviewer):
+    from intake.admin import mfa
+
+    client.get(mfa.setup_link_url(mfa.issue_setup_link(reviewer)))  # a manager's set-up link
     client.post("/admin/login/", {"username": "reviewer", "password": PASSWORD})
     page = client.get("/admin/mfa/").content.decode()
     assert "Set up your authenticator app" in page and "data:image/svg+xml;base64," in page

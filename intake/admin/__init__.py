@@ -9,9 +9,10 @@ through `intake.apps.StaffAdminConfig`):
 - `audit_trail`: the audit trail in words, with its CSV export;
 - `export`: CSV exports;
 - `alert_list`: staff alerts and their delivery, "Try again now";
-- `mfa`: the second factor (TOTP); `auth_events`: sign-in events in the audit trail.
+- `mfa`: the second factor (TOTP) and its one-time set-up links, issued in `setup_links`;
+  `auth_events`: sign-in events in the audit trail.
 
 Everything staff do here that touches a record is written to the audit trail (intake/audit.py).
 """
 
-from . import alert_list, audit_trail, auth_events, catalog, submissions  # noqa: F401
+from . import alert_list, audit_trail, auth_events, catalog, setup_links, submissions  # noqa: F401

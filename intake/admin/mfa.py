@@ -1,16 +1,25 @@
 """The second factor for staff: a TOTP code from an authenticator app (django-otp).
 
 After the password (the admin's login, with django-axes' lockout) a staff user who must use a
-second factor lands on one page: enter the 6-digit code, or, the first time, scan the QR code
-(or type the key) into an authenticator app and enter its code to confirm it. No admin page is
-reachable before that (StaffAdminSite.has_permission). `STAFF_MFA_REQUIRED` (true by default in
-production) makes it mandatory; otherwise only staff who set up an app are asked for it.
-Recovery: `manage.py staff_mfa_reset USERNAME` (README).
+second factor lands on one page: enter the 6-digit code. No admin page is reachable before
+that (StaffAdminSite.has_permission). `STAFF_MFA_REQUIRED` (true by default in production)
+makes it mandatory; otherwise only staff who set up an app are asked for it.
+
+Setting an app up (a new account, a lost phone) takes a one-time set-up link issued by a
+manager or a superuser (`StaffSetupLink`: valid SETUP_LINK_HOURS, used once, only a hash of its
+token kept, audited) as well as the password: the link, opened in a browser, is remembered by
+that browser's session, the password is asked for, and only then are the QR code and the key
+shown. The password alone never reaches them: a staff member with no app is told to ask for a
+link. Links are issued in the admin (intake/admin/setup_links.py) and by
+`manage.py staff_setup_link USERNAME` or `manage.py staff_mfa_reset USERNAME`.
 """
 
 from __future__ import annotations
 
 import base64
+import datetime as dt
+import hashlib
+import secrets
 
 import django_otp
 import segno
@@ -22,16 +31,106 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .. import audit
+from .. import audit, roles
 from ..admin_site import safe_next, with_next
+from ..models import StaffSetupLink
 
 DEVICE_NAME = "Authenticator app"
+SETUP_LINK_HOURS = 24
+SETUP_SESSION_KEY = "intake_setup_link"  # the set-up link this browser opened (its row's id)
+
+
+# --- set-up links ----------------------------------------------------------------------------
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def may_issue_setup_link(issuer, user) -> bool:
+    """Managers issue links for staff who are not superusers; superusers for any staff."""
+    if not (user.is_active and user.is_staff and issuer.is_active and issuer.is_staff):
+        return False
+    if issuer.is_superuser:
+        return True
+    return not user.is_superuser and issuer.groups.filter(name=roles.MANAGERS).exists()
+
+
+def may_issue_setup_links(issuer) -> bool:
+    return issuer.is_active and issuer.is_staff and (
+        issuer.is_superuser or issuer.groups.filter(name=roles.MANAGERS).exists())
+
+
+def issue_setup_link(user, issued_by=None, link: StaffSetupLink | None = None) -> str:
+    """A new set-up link for `user` (saved into `link` when given; any earlier unused one stops
+    working); its token, to be shown once: only its hash is stored. `issued_by` None: from the
+    command line."""
+    token = secrets.token_urlsafe(32)
+    now = timezone.now()
+    link = link or StaffSetupLink()
+    link.user, link.token_hash, link.created_by = user, _token_hash(token), issued_by
+    link.expires_at = now + dt.timedelta(hours=SETUP_LINK_HOURS)
+    with transaction.atomic():
+        StaffSetupLink.objects.filter(user=user, used_at__isnull=True,
+                                      expires_at__gt=now).update(expires_at=now)
+        link.save()
+        audit.record(issued_by, audit.SETUP_LINK_ISSUED, None, username=user.get_username(),
+                     link=link.pk, by=issued_by.get_username() if issued_by else "command line")
+    return token
+
+
+def setup_link_url(token: str, request=None) -> str:
+    path = reverse("admin:mfa_setup_link", args=[token])
+    if request is not None:
+        return request.build_absolute_uri(path)
+    return settings.SITE_URL + path
+
+
+def _usable(links):
+    return links.filter(used_at__isnull=True, expires_at__gt=timezone.now())
+
+
+def setup_link_for(request) -> StaffSetupLink | None:
+    """The set-up link this browser opened, while it still works, for the signed-in user."""
+    pk = request.session.get(SETUP_SESSION_KEY)
+    if pk is None or not request.user.is_authenticated:
+        return None
+    return _usable(StaffSetupLink.objects.filter(pk=pk, user=request.user)).first()
+
+
+@never_cache
+@require_safe
+def setup_link_view(request, token):
+    """A set-up link opened: remembered by this browser's session (after logging out whoever
+    was signed in), then the password; the set-up page follows."""
+    link = _usable(StaffSetupLink.objects.filter(token_hash=_token_hash(token))).first()
+    if link is None:
+        context = {**admin.site.each_context(request), "link_hours": SETUP_LINK_HOURS,
+                   "title": _("This set-up link does not work"),
+                   "who_to_ask": settings.STAFF_ACCOUNT_HELP}
+        return TemplateResponse(request, "admin/intake/setup_link.html", context, status=404)
+    if request.user.is_authenticated:
+        logout(request)
+    request.session[SETUP_SESSION_KEY] = link.pk
+    return HttpResponseRedirect(with_next(reverse("admin:login"), reverse("admin:index")))
+
+
+def _use_link(link: StaffSetupLink, device: TOTPDevice) -> bool:
+    """The code matched: the link is used up (once, even from two browsers at once) and the
+    new app replaces any earlier one."""
+    with transaction.atomic():
+        if not _usable(StaffSetupLink.objects.filter(pk=link.pk)).update(used_at=timezone.now()):
+            return False
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()
+    return True
 
 
 def confirmed_device(user) -> TOTPDevice | None:
@@ -47,7 +146,7 @@ def needs_second_factor(request) -> bool:
     # (the login view) has not given the second factor yet
     if getattr(user, "is_verified", None) is not None and user.is_verified():
         return False
-    if settings.STAFF_MFA_REQUIRED:
+    if settings.STAFF_MFA_REQUIRED or SETUP_SESSION_KEY in request.session:
         return True
     cached = getattr(request, "_intake_has_device", None)
     if cached is None:
@@ -88,7 +187,19 @@ def verify_view(request):
                                                  and request.GET.get("setup")):
         return redirect(safe_next(request, next_url))
     device = confirmed_device(user)
-    enrolling = device is None
+    link = setup_link_for(request)
+    enrolling = device is None or link is not None
+    context = {
+        **admin.site.each_context(request),
+        "who_to_ask": settings.STAFF_ACCOUNT_HELP,
+        "link_hours": SETUP_LINK_HOURS,
+        "next": next_url,
+        "username": user.get_username(),
+    }
+    if enrolling and link is None:  # the password alone never reaches the set-up
+        request.session.pop(SETUP_SESSION_KEY, None)
+        return TemplateResponse(request, "admin/intake/mfa.html", {
+            **context, "title": _("Ask for a set-up link"), "needs_link": True}, status=403)
     if enrolling:
         device = _pending_device(user)
     error = ""
@@ -98,10 +209,11 @@ def verify_view(request):
             error = _("Enter the 6-digit code shown in your authenticator app.")
         elif device.verify_token(token):
             if enrolling:
-                device.confirmed = True
-                device.save(update_fields=["confirmed"])
-                TOTPDevice.objects.filter(user=user, confirmed=False).delete()
-                audit.record(user, audit.MFA_ENROLLED, None, username=user.get_username())
+                if not _use_link(link, device):
+                    return redirect(request.get_full_path())  # used or expired meanwhile
+                request.session.pop(SETUP_SESSION_KEY, None)
+                audit.record(user, audit.MFA_ENROLLED, None, username=user.get_username(),
+                             link=link.pk)
             django_otp.login(request, device)
             audit.record(user, audit.MFA_VERIFIED, None, username=user.get_username())
             return redirect(safe_next(request, next_url))
@@ -109,16 +221,12 @@ def verify_view(request):
             error = _("That code did not match. Codes change every 30 seconds: enter the "
                       "newest one. Repeated wrong codes make you wait longer between tries.")
             audit.record(user, audit.MFA_FAILED, None, username=user.get_username())
-    context = {
-        **admin.site.each_context(request),
-        "who_to_ask": settings.STAFF_ACCOUNT_HELP,
+    context.update({
         "title": _("Set up your authenticator app") if enrolling
         else _("Enter your sign-in code"),
         "enrolling": enrolling,
         "error": error,
-        "next": next_url,
-        "username": user.get_username(),
-    }
+    })
     if enrolling:
         context["qr"] = qr_data_uri(device.config_url)
         context["secret"] = base64.b32encode(device.bin_key).decode().rstrip("=")
