@@ -71,7 +71,8 @@ def test_an_upload_is_refused_before_it_is_parsed_or_stored(client, path, parser
 
 
 def test_a_small_upload_is_refused_too(client, parser_spy):
-    body = encode_multipart(BOUNDARY, {**PAGES["consent"], "upload": SimpleUploadedFile("a.pdf", b"%PDF")})
+    body = encode_multipart(BOUNDARY, {**PAGES["consent"],
+                                       "upload": SimpleUploadedFile("a.pdf", b"%PDF")})
     response = client.generic("POST", reverse("intake:consent"), body, MULTIPART_CONTENT)
     crisis_page(response, 415, "This site does not take files")
     assert parser_spy.call_count == 0 and not Submission.objects.exists()

@@ -360,7 +360,7 @@ def test_acute_answer_goes_to_support_page(browser_context_factory, snap, assert
     patient.safety("ynnn")
     patient.safety_now("Yes")
 
-    patient.arrive("/intake/support/", "Please get help now", "support-acute")
+    patient.arrive("/intake/next/", "Please get help now", "support-acute")
     assert_crisis_contacts_on_first_screen(page)
     if javascript:
         assert_accessible(page, f"acute-{name}-support-axe")
@@ -381,7 +381,7 @@ def test_non_acute_answer_goes_to_support_page(page, assert_accessible):
     patient.on_page = assert_accessible
     patient.safety("nnny")
     patient.safety_now("No")
-    patient.arrive("/intake/support/", "Help is available", "support-non-acute")
+    patient.arrive("/intake/next/", "Help is available", "support-non-acute")
     assert_crisis_contacts_on_first_screen(page)
     assert Submission.objects.get().safety_level == "non_acute"
 
@@ -557,7 +557,7 @@ def test_phone_pages_outside_the_journey(phone_page, assert_accessible):
     patient.on_page = on_page
     patient.safety("ynnn")
     patient.safety_now("Yes")
-    patient.arrive("/intake/support/", "Please get help now", "support-acute")
+    patient.arrive("/intake/next/", "Please get help now", "support-acute")
     assert_crisis_contacts_on_first_screen(phone_page)
     phone_page.goto("/intake/save/")
     patient.arrive("/intake/save/", "Save and come back later", "save")
