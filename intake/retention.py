@@ -3,8 +3,10 @@
 - Drafts: deleted `DRAFT_RETENTION_DAYS` after their last save. A flagged draft (the patient
   gave an urgent or priority safety answer) is kept until staff have closed it.
 - Submitted intakes are clinical records: never deleted here.
-- Expired sessions, resume tries and rate-limit counters older than a day, and finished task
-  rows older than a week (they may hold an e-mail address).
+- Expired sessions, resume tries and rate-limit counters older than a day.
+- Outgoing e-mails (`OutgoingEmail`: a patient's resume e-mail holds their address and code
+  until it is sent) once sent or given up, and any older than `RESUME_CODE_DAYS`; finished task
+  rows (a task holds a row's id only).
 
 Each run writes one audit row with the counts it deleted (never what they held).
 """
@@ -18,12 +20,14 @@ from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from . import audit, ratelimit
-from .models import ResumeAttempt, ReviewStatus, SafetyLevel, Submission
+from .models import AuditEvent, OutgoingEmail, ResumeAttempt, ReviewStatus, SafetyLevel, Submission
 
 PURGE_EVERY = timedelta(days=1)
+FINISHED = (OutgoingEmail.Status.SENT, OutgoingEmail.Status.FAILED, OutgoingEmail.Status.REPLACED)
 
 
 def expired_drafts(now):
@@ -41,9 +45,11 @@ def purge(now=None) -> dict[str, int]:
             "sessions": Session.objects.filter(expire_date__lt=now).delete()[0],
             "resume_attempts": ResumeAttempt.objects.filter(at__lt=day_ago).delete()[0],
             "rate_counters": ratelimit.purge_before(day_ago),
+            "outgoing_emails": OutgoingEmail.objects.filter(
+                Q(status__in=FINISHED)
+                | Q(created_at__lt=now - timedelta(days=settings.RESUME_CODE_DAYS))).delete()[0],
             "finished_tasks": DBTaskResult.objects.filter(
-                status__in=("SUCCESSFUL", "FAILED"),
-                finished_at__lt=now - timedelta(days=7)).delete()[0],
+                status__in=(TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED)).delete()[0],
         }
         audit.record(None, audit.PURGED, **counts)
     return counts
@@ -68,11 +74,10 @@ def _delete_expired_drafts(now) -> int:
     return deleted
 
 
-def schedule_next(after=None) -> bool:
-    """Queue the next daily purge unless one is waiting already; True if it queued one."""
-    from .tasks import purge_expired, waiting
-
-    if waiting(purge_expired).exists():
-        return False
-    purge_expired.using(run_after=(after or timezone.now()) + PURGE_EVERY).enqueue()
-    return True
+def purge_if_due(now=None) -> dict[str, int] | None:
+    """Purge unless a purge ran within the last day (its audit row says when); the task
+    worker's sweep calls this. Returns the counts, or None when it was not due."""
+    now = now or timezone.now()
+    if AuditEvent.objects.filter(action=audit.PURGED, at__gt=now - PURGE_EVERY).exists():
+        return None
+    return purge(now)

@@ -33,7 +33,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from trdintake.client_ip import client_ip
 from trdintake.compiled_query import CompiledQuery
 
-from . import alerts, audit, ratelimit, screening, services, tasks
+from . import alerts, audit, ratelimit, screening, services
 from .forms import ASQ_FIELDS, ConsentForm, MedicineForm, MoreMedicinesForm, ResumeForm
 from .medicine_choices import Menu, catalog_choices, full_menu, search_catalog
 from .models import LateAnswer, MedicationTrial, ResumeAttempt, SafetyLevel, Submission
@@ -717,7 +717,7 @@ def save_for_later(request):
                 and ratelimit.hit("save-email-address", sub.email.lower(), SAVE_EMAILS,
                                   SAVE_EMAILS_WINDOW)
             if emailed:
-                tasks.send_resume_email.enqueue(
+                alerts.queue_resume_email(
                     sub.email, alerts.site_base(request) + reverse("intake:resume"), code)
         if not saved:
             return _elsewhere(request)

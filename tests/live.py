@@ -139,6 +139,8 @@ class LiveSite:
                     "NEW_DRAFTS_PER_HOUR": "100000",  # every test patient comes from 127.0.0.1
                     **env}
         self.process: subprocess.Popen | None = None
+        self.tmp_path = tmp_path
+        self.task_workers: list[subprocess.Popen] = []
 
     # -- life cycle --
 
@@ -183,7 +185,37 @@ class LiveSite:
             self.process.wait(timeout=30)
             self.process = None
 
+    def start_worker(self, **env: str) -> subprocess.Popen:
+        """`manage.py worker` (production settings) on this site's database, with these
+        settings added (e.g. EMAIL_PORT); its log goes to `worker-N.log` in the site's folder."""
+        log = self.tmp_path / f"worker-{len(self.task_workers) + 1}.log"
+        with log.open("wb") as output:
+            process = subprocess.Popen(
+                [sys.executable, str(ROOT / "manage.py"), "worker", "--no-reload",
+                 "--no-startup-delay", "--interval", "0.2"],
+                env={**self.env, **env}, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT,
+                start_new_session=True)
+        self.task_workers.append(process)
+        return process
+
+    def stop_worker(self, process: subprocess.Popen, *, kill: bool = False) -> None:
+        """Stop a worker as its service manager would (SIGTERM), or kill it (SIGKILL: no
+        chance to finish or record anything)."""
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL if kill else signal.SIGTERM)
+        process.wait(timeout=30)
+
+    def cut_connections(self) -> int:
+        """PostgreSQL: end every other connection to the site's database, as a server restart
+        or a failover would (pg_terminate_backend); returns how many it ended."""
+        with self._pg(self.pg_name) as conn:
+            return sum(ended for (ended,) in conn.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = %s AND pid <> pg_backend_pid()", (self.pg_name,)))
+
     def teardown(self) -> None:
+        for process in self.task_workers:
+            self.stop_worker(process, kill=True)
         self.stop()
         if self.vendor != "sqlite3":
             with self._pg("postgres") as conn:

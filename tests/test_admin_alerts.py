@@ -4,12 +4,18 @@ submission when configured), carrying only the reference, the level and the admi
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core import mail
+from django.db import transaction
 from django.urls import reverse
 
+from intake import alerts
+from intake.demo import create_submission
 from intake.models import Alert, SafetyLevel, Submission
+from tests.admin_helpers import *  # noqa: F403 (fixtures)
 from tests.intake_helpers import PAGES, SERTRALINE, fill_until, load_catalog, post
 from tests.task_helpers import run_tasks
 
@@ -132,3 +138,31 @@ def test_no_flag_no_alert_unless_every_submission(client, settings):
     assert len(mail.outbox) == 1
     assert mail.outbox[0].subject == f"[TRD Clinic] New intake submitted: {sub.reference}"
     assert_health_free(mail.outbox[0], sub)
+
+
+def dashboard_undelivered(staff_client) -> int:
+    """The dashboard's count of undelivered alerts (the banner's count is the same)."""
+    html = staff_client.get("/admin/").content.decode()
+    return int(re.search(r'queue-number">(\d+)</span> undelivered alerts', html).group(1))
+
+
+def test_an_alert_not_delivered_two_minutes_after_it_was_raised_is_counted_tried_or_not(
+        reviewer_client):
+    """No worker runs, so the alert is never tried: the dashboard counts it as undelivered
+    from two minutes after it was raised, until it is sent. A given-up alert counts at once."""
+    sub = create_submission(name="Demo Patient 01", safety=SafetyLevel.ACUTE)
+    with transaction.atomic():
+        alert = alerts.queue(sub, Alert.Kind.URGENT, "https://intake.clinic.test")
+    late = alert.created_at + alerts.UNDELIVERED_AFTER
+    with time_machine.travel(late - timedelta(seconds=5), tick=False):
+        assert dashboard_undelivered(reviewer_client) == 0
+    with time_machine.travel(late, tick=False):
+        assert dashboard_undelivered(reviewer_client) == 1
+        assert "1 staff alert e-mail is not delivered" in \
+            reviewer_client.get("/admin/intake/submission/").content.decode()
+    with time_machine.travel(late + timedelta(minutes=20), tick=False):
+        assert dashboard_undelivered(reviewer_client) == 1
+        assert run_tasks() == 1
+        assert dashboard_undelivered(reviewer_client) == 0
+    Alert.objects.filter(pk=alert.pk).update(status=Alert.Status.FAILED)
+    assert dashboard_undelivered(reviewer_client) == 1

@@ -1,74 +1,28 @@
 """Alerts go through the task queue: a mail server that refuses or never answers costs the
-patient nothing, the alert is retried with back-off and delivered exactly once when the server
-comes back, and an urgent case nobody opens is escalated once. Real SMTP over local sockets; the
-clock is moved with time-machine."""
+patient nothing, and the alert is retried with back-off and delivered exactly once when the
+server comes back (escalation until contact: tests/test_escalation.py). Real SMTP over local
+sockets; the clock is moved with time-machine."""
 
 from __future__ import annotations
 
-import socketserver
-import threading
 import time
 from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import OperationalError, connection
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from intake import alerts
-from intake.models import Alert, SafetyLevel, Submission
-from tests.admin_helpers import staff_login
+from intake import alerts, retention
+from intake.models import Alert, OutgoingEmail, SafetyLevel, Submission
 from tests.intake_helpers import PAGES, fill_until, load_catalog, post
 from tests.live import free_port
+from tests.mail_server import MailServer, message_id
 from tests.task_helpers import queued, run_tasks
 
 pytestmark = pytest.mark.django_db
-
-
-class SmtpHandler(socketserver.StreamRequestHandler):
-    """Just enough SMTP for Django's backend; `hang` accepts and never says a word."""
-
-    def handle(self):
-        server = self.server
-        if server.hang:
-            server.stopped.wait(60)
-            return
-        self.say("220 fake ready")
-        while line := self.rfile.readline():
-            command = line.decode().strip().upper()
-            if command.startswith(("EHLO", "HELO")):
-                self.say("250 fake")
-            elif command == "DATA":
-                self.say("354 go ahead")
-                body = []
-                while (data := self.rfile.readline()) not in (b".\r\n", b""):
-                    body.append(data.decode())
-                server.messages.append("".join(body))
-                self.say("250 queued")
-            elif command == "QUIT":
-                self.say("221 bye")
-                return
-            else:
-                self.say("250 ok")
-
-    def say(self, text):
-        self.wfile.write(text.encode() + b"\r\n")
-
-
-class SmtpServer(socketserver.ThreadingTCPServer):
-    allow_reuse_address = True
-    daemon_threads = True
-
-    def __init__(self, port: int, hang: bool = False):
-        self.hang, self.messages, self.stopped = hang, [], threading.Event()
-        super().__init__(("127.0.0.1", port), SmtpHandler)
-        threading.Thread(target=self.serve_forever, daemon=True).start()
-
-    def stop(self):
-        self.stopped.set()
-        self.shutdown()
-        self.server_close()
 
 
 @pytest.fixture
@@ -81,7 +35,7 @@ def smtp(settings):
     servers = []
 
     def serve(hang=False):
-        servers.append(SmtpServer(settings.EMAIL_PORT, hang=hang))
+        servers.append(MailServer(settings.EMAIL_PORT, hang=hang))
         return servers[-1]
 
     yield serve
@@ -114,29 +68,31 @@ def test_alerts_survive_a_mail_outage_and_go_out_exactly_once(client, smtp, outa
     sub = Submission.objects.get()
     assert sub.safety_level == SafetyLevel.ACUTE
 
-    assert run_tasks() == 2  # both alerts tried, both failed
+    # the urgent alert tried and failed; the priority one, replaced before its turn, did nothing
+    assert run_tasks() == 2
     rows = alert_rows()
-    assert set(rows) == {Alert.Kind.PRIORITY, Alert.Kind.URGENT}
-    for alert in rows.values():
-        assert (alert.status, alert.attempts) == (Alert.Status.PENDING, 1)
-        assert ("timed out" in alert.last_error) if outage == "hangs" else \
-            ("Refused" in alert.last_error)
-        assert alert.next_attempt_at > timezone.now() + timedelta(seconds=20)
-    assert set(alerts.undelivered()) == set(rows.values())  # what staff are shown
-    assert len(queued("deliver_alert")) == 2
+    assert rows[Alert.Kind.PRIORITY].status == Alert.Status.REPLACED  # one e-mail per level
+    urgent = rows[Alert.Kind.URGENT]
+    assert (urgent.status, urgent.attempts) == (Alert.Status.PENDING, 1)
+    assert ("timed out" in urgent.last_error) if outage == "hangs" else \
+        ("Refused" in urgent.last_error)
+    assert urgent.next_attempt_at > timezone.now() + timedelta(seconds=20)
+    # what staff are shown once it is late
+    assert set(alerts.undelivered(timezone.now() + alerts.UNDELIVERED_AFTER)) == {urgent}
+    assert len(queued("deliver_alert")) == 1
 
     if down is not None:
         down.stop()
     up = smtp()
     assert run_tasks() == 0  # not due yet: back-off
     with time_machine.travel(timezone.now() + timedelta(seconds=45), tick=True):
-        assert run_tasks() == 2
+        assert run_tasks() == 1
     with time_machine.travel(timezone.now() + timedelta(minutes=20), tick=True):
-        assert run_tasks() == 0  # nothing left to send (the escalation is due at 30 minutes)
-    assert len(up.messages) == 2
-    assert sum(sub.reference in message for message in up.messages) == 2
-    for alert in alert_rows().values():
-        assert (alert.status, alert.attempts, alert.last_error) == (Alert.Status.SENT, 2, "")
+        assert run_tasks() == 0  # nothing left to send
+    assert len(up.messages) == 1
+    assert sub.reference in up.messages[0] and "Urgent intake" in up.messages[0]
+    urgent.refresh_from_db()
+    assert (urgent.status, urgent.attempts, urgent.last_error) == (Alert.Status.SENT, 2, "")
     assert list(alerts.undelivered()) == []
 
 
@@ -167,34 +123,38 @@ def test_retries_back_off_and_then_give_up_where_staff_see_it(client, smtp, monk
     assert alert.status == Alert.Status.SENT and len(up.messages) == 1
 
 
-def test_try_again_now_brings_the_waiting_retry_forward_instead_of_adding_one(client, smtp):
+def test_try_again_now_replaces_the_waiting_retry_instead_of_adding_one(client, smtp):
     """Staff press "Try again now" (twice, a double click) during an outage, while the alert's
-    back-off retry is waiting: that retry runs now, and the alert keeps one chain of retries,
-    so its attempts, and the moment it gives up, are not hurried by the button."""
+    back-off retry is waiting: one try runs now, and the alert keeps one chain of retries (the
+    tasks queued before the last press do nothing), so its attempts, and the moment it gives
+    up, are not hurried by the button."""
     fill_until(client, stop="phq9")
     assert post(client, "phq9", {**PAGES["phq9"], "item9": "2"}).status_code == 302  # priority
     (alert,) = Alert.objects.all()
     assert run_tasks() == 1  # nothing listens: refused, a retry waits 30 s
+    alert.refresh_from_db()
     (waiting,) = queued("deliver_alert")
+    assert str(waiting.id) == alert.task_id
     assert waiting.run_after > timezone.now() + timedelta(seconds=20)
 
     assert alerts.retry_now(alert) and alerts.retry_now(alert)
-    (now,) = queued("deliver_alert")  # the same run, brought forward
-    assert now.id == waiting.id and now.run_after <= timezone.now()
-    assert run_tasks() == 1  # refused again: one retry waits, not two
     alert.refresh_from_db()
-    assert alert.attempts == 2 and len(queued("deliver_alert")) == 1
-
-    # staff queue a try while a delivery is under way and failing: still one chain after it
-    assert alerts.retry_now(alert)
-    (staff_run,) = queued("deliver_alert")
-    assert alerts.deliver(alert.pk) == "retry"  # the delivery already running when they clicked
-    assert [run.id for run in queued("deliver_alert")] == [staff_run.id]
+    assert alert.task_id not in {str(waiting.id), ""}
+    assert run_tasks() == 2  # both presses' tasks ran: one tried, one did nothing
+    alert.refresh_from_db()
+    assert alert.attempts == 2
+    with time_machine.travel(timezone.now() + timedelta(seconds=45), tick=True):
+        run_tasks()  # the back-off retry from before the presses: it does nothing
+    alert.refresh_from_db()
+    assert alert.attempts == 2
+    (retry,) = queued("deliver_alert")  # the second try's back-off retry, the alert's task
+    assert str(retry.id) == alert.task_id
 
     up = smtp()
-    assert run_tasks() == 1
+    with time_machine.travel(retry.run_after + timedelta(seconds=1), tick=True):
+        assert run_tasks() == 1
     alert.refresh_from_db()
-    assert alert.status == Alert.Status.SENT and len(up.messages) == 1
+    assert (alert.status, alert.attempts) == (Alert.Status.SENT, 3) and len(up.messages) == 1
     assert queued("deliver_alert") == []
 
 
@@ -204,78 +164,64 @@ def test_an_alert_without_addresses_is_recorded_as_undelivered(client, settings)
     fill_until(client, stop="phq9")
     post(client, "phq9", {**PAGES["phq9"], "item9": "1"})
     run_tasks()
-    (alert,) = alerts.undelivered()
+    assert list(alerts.undelivered()) == []  # raised just now: not late yet
+    (alert,) = alerts.undelivered(timezone.now() + alerts.UNDELIVERED_AFTER)
     assert "CLINIC_ALERT_EMAILS" in alert.last_error
-
-
-# --- escalation -----------------------------------------------------------------------------
-
-@pytest.fixture
-def escalation_settings(settings, mailoutbox):
-    settings.URGENT_REVIEW_MINUTES = 30
-    settings.CLINIC_ALERT_EMAILS = ["duty@clinic.test"]
-    settings.CLINIC_ESCALATION_EMAILS = ["lead@clinic.test"]
-    load_catalog()
-    return mailoutbox
-
-
-def test_an_unopened_urgent_case_is_escalated_once(client, escalation_settings):
-    mailoutbox = escalation_settings
-    answer_acute(client)
-    run_tasks()
-    assert len(mailoutbox) == 2  # the alerts themselves
-    flagged = Submission.objects.get().flagged_at
-    with time_machine.travel(flagged + timedelta(minutes=29), tick=True):
-        assert run_tasks() == 0
-    with time_machine.travel(flagged + timedelta(minutes=31), tick=True):
-        assert run_tasks() == 2  # the check, then the escalation e-mail it queued
-    with time_machine.travel(flagged + timedelta(hours=5), tick=True):
-        run_tasks()
-    sub = Submission.objects.get()
-    assert sub.escalated_at is not None
-    (escalation,) = [m for m in mailoutbox if "ESCALATION" in m.subject]
-    assert escalation.to == ["lead@clinic.test"]
-    assert sub.reference in escalation.subject and "30 minutes" in escalation.body
-    assert f"/admin/intake/submission/{sub.pk}/change/" in escalation.body
-    assert len(mailoutbox) == 3
-
-
-def test_an_urgent_case_opened_in_time_is_not_escalated(client, escalation_settings,
-                                                       django_user_model):
-    mailoutbox = escalation_settings
-    answer_acute(client)
-    run_tasks()
-    sub = Submission.objects.get()
-    staff = django_user_model.objects.create_superuser("lee", "lee@clinic.test", "pw-123456789")
-    staff_login(client, staff)  # password and second factor
-    assert client.get(reverse("admin:intake_submission_change", args=[sub.pk])).status_code \
-        == 200
-    with time_machine.travel(sub.flagged_at + timedelta(minutes=31), tick=True):
-        run_tasks()
-    sub.refresh_from_db()
-    assert sub.first_viewed_at is not None and sub.escalated_at is None
-    assert not any("ESCALATION" in m.subject for m in mailoutbox)
-
-
-def test_a_priority_case_is_not_escalated(client, escalation_settings):
-    fill_until(client, stop="phq9")
-    post(client, "phq9", {**PAGES["phq9"], "item9": "3"})
-    assert queued("escalate_if_unopened") == []
 
 
 # --- the patient's e-mail -----------------------------------------------------------------------
 
-def test_the_resume_code_leaves_the_queue_once_sent(client, mailoutbox):
-    load_catalog()
-    fill_until(client, stop="phq9")
+def saved_code(client) -> str:
+    """Save for later; the resume code the page shows."""
     html = client.post(reverse("intake:save")).content.decode()
     start = html.index('class="resume-code"')
-    code = html[html.index(">", start) + 1:html.index("</p>", start)].strip()
-    (task,) = queued("send_resume_email")
-    assert code in str(task.args_kwargs)
-    run_tasks()
-    assert code in mailoutbox[0].body
-    assert code not in str(DBTaskResult.objects.get(pk=task.pk).args_kwargs)
+    return html[html.index(">", start) + 1:html.index("</p>", start)].strip()
+
+
+def held_anywhere(*values: str) -> list[str]:
+    """The task and outbox rows that hold any of these values."""
+    rows = [*DBTaskResult.objects.values_list("args_kwargs", "return_value"),
+            *OutgoingEmail.objects.values_list("recipients", "subject", "body")]
+    return [str(row) for row in rows if any(value in str(row) for value in values)]
+
+
+def test_the_resume_email_goes_through_the_outbox_and_its_code_leaves_it_once_sent(
+        client, smtp):
+    """The task holds the outbox row's id only; the row's body (the code) and recipients (the
+    patient's address) are wiped once it is sent, and the purge deletes the row and the
+    finished task."""
+    fill_until(client, stop="phq9")
+    code, address = saved_code(client), PAGES["about-you"]["email"]
+    (email,) = OutgoingEmail.objects.all()
+    assert (email.kind, email.recipients, email.status) == (
+        OutgoingEmail.Kind.RESUME, [address], OutgoingEmail.Status.PENDING)
+    assert code in email.body
+    (task,) = queued("send_email")
+    assert task.args_kwargs == {"args": [email.pk], "kwargs": {}} and str(task.id) == email.task_id
+    assert run_tasks() == 1  # nothing listens: refused, retried later
+    email.refresh_from_db()
+    assert email.attempts == 1 and code in email.body  # kept for the retry
+    up = smtp()
+    with time_machine.travel(email.next_attempt_at + timedelta(seconds=1), tick=True):
+        assert run_tasks() == 1
+    (sent,) = up.messages
+    assert code in sent and address in sent and message_id(sent) == email.message_id
+    email.refresh_from_db()
+    assert (email.status, email.body, email.recipients) == (OutgoingEmail.Status.SENT, "", [])
+    assert held_anywhere(code, address) == []
+    assert retention.purge()["outgoing_emails"] == 1
+    assert not OutgoingEmail.objects.exists()
+    assert not DBTaskResult.objects.filter(status__in=("SUCCESSFUL", "FAILED")).exists()
+
+
+def test_a_resume_email_given_up_is_wiped_too(client, smtp, monkeypatch):
+    monkeypatch.setattr(alerts, "MAX_ATTEMPTS", 1)
+    fill_until(client, stop="phq9")
+    code = saved_code(client)
+    assert run_tasks() == 1  # refused, and given up
+    (email,) = OutgoingEmail.objects.all()
+    assert (email.status, email.body, email.recipients) == (OutgoingEmail.Status.FAILED, "", [])
+    assert held_anywhere(code, PAGES["about-you"]["email"]) == []
 
 
 def test_alert_links_use_the_served_host_in_development(client, settings, mailoutbox):
@@ -289,19 +235,89 @@ def test_alert_links_use_the_served_host_in_development(client, settings, mailou
 
 
 
-def test_a_worker_killed_mid_delivery_loses_no_alert(client, escalation_settings):
-    """django-tasks leaves a task "running" for good when its worker dies; the next worker
-    queues the alert and the escalation check again when it starts."""
-    mailoutbox = escalation_settings
-    answer_acute(client)
-    DBTaskResult.objects.filter(status="READY").update(status="RUNNING")  # the worker died
+def priority_alert(client) -> Alert:
+    fill_until(client, stop="phq9")
+    assert post(client, "phq9", {**PAGES["phq9"], "item9": "2"}).status_code == 302
+    (alert,) = Alert.objects.all()
+    return alert
+
+
+@pytest.mark.parametrize("left", ["killed mid-send", "task failed"])
+def test_the_sweep_queues_again_what_a_dead_worker_left(client, smtp, left):
+    """A worker killed in the middle of a send leaves its task "running" for good and the alert
+    claimed: the worker's sweep queues the alert again once the claim runs out (never while a
+    try may still be under way, and never twice), and the retry sends the same message. A task
+    that failed outright is queued again at the next sweep."""
+    up = smtp()
+    alert = priority_alert(client)
+    claimed = timezone.now()
+    if left == "killed mid-send":  # it took the task, claimed the alert, fixed its Message-ID
+        DBTaskResult.objects.filter(status="READY").update(status="RUNNING")
+        claimed += alerts.claim_lease()
+        Alert.objects.filter(pk=alert.pk).update(claimed_until=claimed,
+                                                 message_id="<first-try@clinic.test>")
+    else:
+        DBTaskResult.objects.filter(status="READY").update(status="FAILED")
     assert run_tasks() == 0
-    assert alerts.requeue_stranded() == 3  # two alerts and the escalation check
-    assert alerts.requeue_stranded() == 0  # nothing twice
-    run_tasks()
-    assert sorted(m.subject.split(":")[0] for m in mailoutbox) == [
-        "[TRD Clinic] Priority intake to review", "[TRD Clinic] Urgent intake to review now"]
-    sub = Submission.objects.get()
-    with time_machine.travel(sub.flagged_at + timedelta(minutes=31), tick=True):
-        run_tasks()
-    assert any("ESCALATION" in m.subject for m in mailoutbox)
+    if left == "killed mid-send":
+        assert alerts.sweep() == 0  # the try may still be under way
+    with time_machine.travel(claimed + timedelta(seconds=1), tick=True):
+        assert alerts.sweep() == 1
+        assert alerts.sweep() == 0  # its task is waiting now: nothing twice
+        assert run_tasks() == 1
+    alert.refresh_from_db()
+    assert alert.status == Alert.Status.SENT
+    assert [message_id(m) for m in up.messages] == [alert.message_id]
+    if left == "killed mid-send":
+        assert alert.message_id == "<first-try@clinic.test>"
+
+
+# Where the worker records a sent (or given-up) alert.
+RECORD = 'UPDATE "intake_alert" SET "status"'
+
+
+def dropping(sql_start: str, times: int):
+    """A database execute wrapper: the first `times` statements that start with `sql_start`
+    fail as when the server drops the connection."""
+    dropped = []
+
+    def wrapper(execute, sql, params, many, context):
+        if sql.startswith(sql_start) and len(dropped) < times:
+            dropped.append(sql)
+            raise OperationalError("server closed the connection unexpectedly")
+        return execute(sql, params, many, context)
+
+    return wrapper
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_dropped_after_the_send_is_recorded_on_a_new_one(client, smtp):
+    up = smtp()
+    alert = priority_alert(client)
+    with connection.execute_wrapper(dropping(RECORD, times=1)):
+        assert run_tasks() == 1
+    alert.refresh_from_db()
+    assert (alert.status, alert.attempts) == (Alert.Status.SENT, 1)
+    assert DBTaskResult.objects.get(id=alert.task_id).status == "SUCCESSFUL"
+    assert [message_id(m) for m in up.messages] == [alert.message_id]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_database_down_through_a_try_leaves_the_alert_to_the_sweep(client, smtp):
+    """The record fails on the new connection too: the task ends (not failed, the worker goes
+    on), the alert stays pending and claimed, and the sweep queues it again once the claim runs
+    out; the mail program gets the same message twice, and shows it once."""
+    up = smtp()
+    alert = priority_alert(client)
+    with connection.execute_wrapper(dropping(RECORD, times=2)):
+        assert run_tasks() == 1
+    alert.refresh_from_db()
+    assert (alert.status, alert.attempts) == (Alert.Status.PENDING, 0)
+    assert DBTaskResult.objects.get(id=alert.task_id).status == "SUCCESSFUL"
+    assert alerts.sweep() == 0
+    with time_machine.travel(alert.claimed_until + timedelta(seconds=1), tick=True):
+        assert alerts.sweep() == 1
+        assert run_tasks() == 1
+    alert.refresh_from_db()
+    assert alert.status == Alert.Status.SENT
+    assert [message_id(m) for m in up.messages] == [alert.message_id] * 2

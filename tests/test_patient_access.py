@@ -19,6 +19,7 @@ from intake import retention
 from intake.models import (
     Alert,
     AuditEvent,
+    OutgoingEmail,
     RateCounter,
     ResumeAttempt,
     ReviewStatus,
@@ -26,7 +27,6 @@ from intake.models import (
     Submission,
 )
 from tests.intake_helpers import PAGES, fill_until, load_catalog, needs_concurrent_writers, url
-from tests.task_helpers import queued, run_tasks
 from tests.test_patient_views import DOB, resume_code
 
 pytestmark = pytest.mark.django_db
@@ -84,14 +84,14 @@ def test_resuming_moves_the_draft_away_from_every_other_browser(client):
 def test_saving_e_mails_are_limited_per_draft_and_per_address(client):
     fill_until(client, stop="phq9")
     pages = [client.post(reverse("intake:save")).content.decode() for _ in range(5)]
-    assert len(queued("send_resume_email")) == 3
+    assert OutgoingEmail.objects.filter(kind=OutgoingEmail.Kind.RESUME).count() == 3
     assert "We have also sent the code" in pages[2]
     assert "We have not e-mailed this code" in pages[3]
     # another draft with the same address gets none either
     other = Client()
     fill_until(other, stop="phq9")
     other.post(reverse("intake:save"))
-    assert len(queued("send_resume_email")) == 3
+    assert OutgoingEmail.objects.filter(kind=OutgoingEmail.Kind.RESUME).count() == 3
 
 
 @pytest.fixture
@@ -187,7 +187,7 @@ def test_purge_deletes_exactly_what_is_past_retention(settings):
     counts = retention.purge()
 
     assert counts == {"drafts": 2, "sessions": 1, "resume_attempts": 1, "rate_counters": 1,
-                      "finished_tasks": 0}
+                      "outgoing_emails": 0, "finished_tasks": 0}
     assert set(Submission.objects.values_list("pk", flat=True)) == {s.pk for s in keep.values()}
     assert not Submission.objects.filter(pk__in=[s.pk for s in gone.values()]).exists()
     assert Session.objects.count() == 1 and ResumeAttempt.objects.count() == 1
@@ -195,16 +195,16 @@ def test_purge_deletes_exactly_what_is_past_retention(settings):
     assert event.actor is None and event.detail == counts
 
 
-def test_purge_runs_daily_as_a_task(settings, capsys):
-    assert retention.schedule_next() and not retention.schedule_next()  # one at a time
-    (task,) = queued("purge_expired")
-    assert timedelta(hours=23) < task.run_after - timezone.now() <= timedelta(days=1)
+def test_the_worker_purges_once_a_day(settings, capsys):
+    """The worker's sweep (every minute) purges when no purge ran within the last day."""
     make_draft(45)
-    with time_machine.travel(task.run_after + timedelta(seconds=1), tick=True):
-        assert run_tasks() == 1
-        assert Submission.objects.count() == 0
-        (following,) = queued("purge_expired")  # and the next one is waiting
-        assert following.run_after > task.run_after
+    assert retention.purge_if_due()["drafts"] == 1
+    make_draft(45)
+    with time_machine.travel(timezone.now() + timedelta(hours=23), tick=True):
+        assert retention.purge_if_due() is None  # purged within the day
+    with time_machine.travel(timezone.now() + timedelta(days=1, seconds=1), tick=True):
+        assert retention.purge_if_due()["drafts"] == 1
+    assert Submission.objects.count() == 0
     call_command("purge")
     assert "drafts: 0" in capsys.readouterr().out
 

@@ -252,6 +252,13 @@ def test_malformed_clinic_setting_is_named():
     assert "MIN_TRIAL_WEEKS" in result.stderr
 
 
+@pytest.mark.parametrize("raw", ["soon", "0", "1.5"])
+def test_malformed_worker_sweep_interval_is_named(raw):
+    result = _manage("check", DJANGO_DEBUG="true", WORKER_SWEEP_SECONDS=raw)
+    assert result.returncode != 0
+    assert "WORKER_SWEEP_SECONDS" in result.stderr and "Traceback" not in result.stderr
+
+
 def test_debug_mode_starts_without_secret_key():
     result = _manage("check", DJANGO_DEBUG="true")
     assert result.returncode == 0, result.stderr

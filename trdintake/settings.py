@@ -294,6 +294,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # "The task worker"). Tests run the same queue with tests/task_helpers.run_tasks().
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Seconds between the worker's sweeps: deliveries left without a task (a killed worker, a dropped
+# database connection) queued again, escalations that are due, the daily purge.
+WORKER_SWEEP_SECONDS = get_int(env, "WORKER_SWEEP_SECONDS", 60, min=1, max=3600)
 
 # --- Logging -------------------------------------------------------------------------------------
 # Everything goes to stderr. Request bodies are never logged: django.request stays at WARNING and

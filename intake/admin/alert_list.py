@@ -20,7 +20,9 @@ class DeliveryFilter(admin.SimpleListFilter):
     parameter_name = "delivery"
 
     def lookups(self, request, model_admin):
-        return (("undelivered", _("Not delivered yet (tried at least once)")),)
+        minutes = int(alerts.UNDELIVERED_AFTER.total_seconds() // 60)
+        return (("undelivered", _("Not delivered within %(n)s minutes, or given up")
+                 % {"n": minutes}),)
 
     def queryset(self, request, queryset):
         if self.value() == "undelivered":
