@@ -9,18 +9,22 @@ clock is moved with time-machine; the worker's sweep is `escalation.queue_due(no
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from intake import escalation, roles
+from intake import alerts, escalation, roles
+from intake.demo import create_submission
 from intake.models import Alert, OutgoingEmail, SafetyLevel, Submission
 from tests.admin_helpers import change_url, make_user, staff_login
-from tests.intake_helpers import PAGES, fill_until, load_catalog, post
+from tests.intake_helpers import PAGES, fill_until, load_catalog, needs_concurrent_writers, post
 from tests.live import LiveSite, free_port
 from tests.task_helpers import run_tasks
 from tests.test_staff_contact import record
@@ -222,6 +226,79 @@ def test_the_alert_list_links_each_alert_to_its_submission(client, mail):
     link = f'<a href="/admin/intake/submission/{sub.pk}/change/">{sub.reference}</a>'
     assert html.count(link) == 3  # the urgent alert, its escalation, the replaced priority one
     assert "No contact recorded in time (1 of 6)" in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sweeps_running_at_the_same_moment_escalate_each_case_once_and_send_one_digest(settings):
+    """Four worker processes sweep at the same moment, twice: each case gets one escalation per
+    round, and the alerts held back by the burst go out in one digest, not one per sweep."""
+    needs_concurrent_writers()
+    settings.CLINIC_ESCALATION_EMAILS = ["lead@clinic.test"]
+    load_catalog()
+    cases = [create_submission(name=f"Demo Patient {n:02d}", safety=SafetyLevel.ACUTE)
+             for n in range(12)]
+    flagged = max(sub.flagged_at for sub in cases)
+
+    def sweep_at_once(at) -> list[int]:
+        barrier, counts = threading.Barrier(4), []
+
+        def run():
+            from django.db import connection
+
+            try:
+                barrier.wait(timeout=10)
+                counts.append(escalation.queue_due(at))
+            finally:
+                connection.close()
+
+        with time_machine.travel(at, tick=True):
+            threads = [threading.Thread(target=run) for _ in range(4)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=60)
+        return counts
+
+    for n in (1, 2):
+        counts = sweep_at_once(flagged + timedelta(minutes=61 * n))
+        assert len(counts) == 4 and sum(counts) == 12, counts
+        for sub in cases:
+            assert list(sub.alerts.order_by("sequence").values_list("sequence", flat=True)) \
+                == list(range(1, n + 1))
+    # each round: 10 escalations on their own, 2 held and then sent in that round's digest
+    assert Alert.objects.filter(status=Alert.Status.PENDING).count() == 20
+    assert Alert.objects.filter(status=Alert.Status.SENT).count() == 4
+    assert OutgoingEmail.objects.filter(kind=OutgoingEmail.Kind.DIGEST).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_urgent_flags_at_the_same_moment_still_send_at_most_ten_alerts(settings):
+    """Twelve patients' requests raise urgent flags at the same moment, each still in its
+    transaction a moment after queueing: no more than ten alerts go out on their own."""
+    needs_concurrent_writers()
+    load_catalog()
+    cases = [create_submission(name=f"Demo Patient {n:02d}", safety=SafetyLevel.ACUTE)
+             for n in range(12)]
+    barrier = threading.Barrier(len(cases))
+
+    def flag(sub):
+        from django.db import connection
+
+        try:
+            barrier.wait(timeout=10)
+            with transaction.atomic():
+                alerts.queue(sub, Alert.Kind.URGENT, "https://intake.clinic.test")
+                time.sleep(0.2)  # the rest of the patient's request
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=flag, args=(sub,)) for sub in cases]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert Alert.objects.filter(status=Alert.Status.PENDING).count() == 10
+    assert Alert.objects.filter(status=Alert.Status.HELD).count() == 2
 
 
 # --- live: a production server, and the sweep run against its database ----------------------
