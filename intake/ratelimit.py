@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from . import alerts
 from .models import OutgoingEmail, RateCounter, ResumeAttempt
 
 
@@ -83,11 +84,5 @@ def alarm_if_guessing(window: timedelta) -> OutgoingEmail | None:
         "At most one such message is sent an hour. It holds no codes and no health "
         "information by design.\n"
     )
-    return queue_email(OutgoingEmail.Kind.GUESSING, settings.CLINIC_ALERT_EMAILS, subject, body)
-
-
-def queue_email(kind: str, recipients: list[str], subject: str, body: str) -> OutgoingEmail:
-    """An e-mail in the outbox, in the caller's transaction; the task worker's sweep delivers
-    pending rows."""
-    return OutgoingEmail.objects.create(kind=kind, recipients=list(recipients), subject=subject,
-                                        body=body)
+    return alerts.queue_email(OutgoingEmail.Kind.GUESSING, settings.CLINIC_ALERT_EMAILS,
+                              subject, body)
