@@ -5,7 +5,7 @@ PORT ?= 8000
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: run worker test lint clean bench-assess bench-admin bench-load bench-pages demo
+.PHONY: run worker test lint clean bench-assess bench-admin bench-load bench-pages bench-fuzz demo
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -67,6 +67,13 @@ BENCH_PAGES_ARGS ?=
 bench-pages: $(VENV)/.installed
 	command -v wrk >/dev/null || apt-get install -y wrk
 	$(BIN)/python benchmarks/pages.py $(BENCH_PAGES_ARGS)
+
+# Malformed and hostile requests to every patient and staff address against a production
+# gunicorn on SQLite and on PostgreSQL: counts by status, every server error with its request
+# (benchmarks/fuzz.py --help; e.g. BENCH_FUZZ_ARGS="--requests 500 --seed 7").
+BENCH_FUZZ_ARGS ?=
+bench-fuzz: $(VENV)/.installed
+	$(BIN)/python benchmarks/fuzz.py $(BENCH_FUZZ_ARGS)
 
 # The staff submission list at 100,000 rows; needs PostgreSQL, e.g.
 # BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/trdintake_bench make bench-admin

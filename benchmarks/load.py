@@ -23,7 +23,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from live_setup import POSTGRES  # sets Django up: before the project imports
+from live_setup import POSTGRES, PRODUCTION  # sets Django up: before the project imports
 
 from tests.live import Browser, LiveSite
 
@@ -119,11 +119,7 @@ def main() -> int:
     for database in args.databases.split(","):
         with tempfile.TemporaryDirectory() as tmp:
             site = LiveSite(Path(tmp), postgres=POSTGRES if database == "postgres" else None,
-                            workers=args.workers, threads=args.threads, DJANGO_DEBUG="false",
-                            DJANGO_SECRET_KEY="bench-only-secret-key-" + "x" * 40,
-                            CLINIC_ALERT_EMAILS="duty@clinic.test",
-                            SITE_URL="https://intake.clinic.test",
-                            EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")
+                            workers=args.workers, threads=args.threads, **PRODUCTION)
             site.setup().start()
             try:
                 for patients in (int(n) for n in args.patients.split(",")):
