@@ -53,18 +53,17 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def may_issue_setup_links(issuer) -> bool:
+    """Managers (whoever holds the managers' permissions: read from the permissions the page
+    loaded anyway, no query of its own) and superusers."""
+    return issuer.is_active and issuer.is_staff and (
+        issuer.is_superuser or issuer.has_perms(roles.MANAGER_PERMISSIONS))
+
+
 def may_issue_setup_link(issuer, user) -> bool:
     """Managers issue links for staff who are not superusers; superusers for any staff."""
-    if not (user.is_active and user.is_staff and issuer.is_active and issuer.is_staff):
-        return False
-    if issuer.is_superuser:
-        return True
-    return not user.is_superuser and issuer.groups.filter(name=roles.MANAGERS).exists()
-
-
-def may_issue_setup_links(issuer) -> bool:
-    return issuer.is_active and issuer.is_staff and (
-        issuer.is_superuser or issuer.groups.filter(name=roles.MANAGERS).exists())
+    return (may_issue_setup_links(issuer) and user.is_active and user.is_staff
+            and (issuer.is_superuser or not user.is_superuser))
 
 
 def issue_setup_link(user, issued_by=None, link: StaffSetupLink | None = None) -> str:
