@@ -318,7 +318,7 @@ def _try(model, pk: int, task_id: str | None) -> str:
         EmailMessage(subject, body, None, row.recipients,
                      headers={"Message-ID": row.message_id}).send()
     except Exception as exc:  # refused, timed out, misconfigured: all recorded and retried
-        return reconnecting(_record_failure, row, f"{type(exc).__name__}: {exc}"[:300])
+        return reconnecting(_record_failure, row, _error(row, exc))
     reconnecting(_record_sent, row)
     return "sent"
 
@@ -339,6 +339,15 @@ def _claimed_row(model, pk: int):
 
 def _content(row) -> tuple[str, str]:
     return message(row) if isinstance(row, Alert) else (row.subject, row.body)
+
+
+def _error(row, exc: Exception) -> str:
+    """What is recorded (and logged) of a failed send: the mail server's words for a staff
+    alert; only the kind of error for an outgoing e-mail, whose server's words may quote the
+    patient's address."""
+    if isinstance(row, OutgoingEmail):
+        return type(exc).__name__
+    return f"{type(exc).__name__}: {exc}"[:300]
 
 
 def _finished(row) -> dict:

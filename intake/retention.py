@@ -28,6 +28,10 @@ from .models import AuditEvent, OutgoingEmail, ResumeAttempt, ReviewStatus, Safe
 
 PURGE_EVERY = timedelta(days=1)
 FINISHED = (OutgoingEmail.Status.SENT, OutgoingEmail.Status.FAILED, OutgoingEmail.Status.REPLACED)
+# Tasks no longer defined whose rows may hold a patient's address and resume code in their
+# arguments (the resume e-mail before the outbox): deleted whatever their state, even "running"
+# for good after a killed worker.
+RETIRED_TASKS = ("intake.tasks.send_resume_email",)
 
 
 def expired_drafts(now):
@@ -49,7 +53,8 @@ def purge(now=None) -> dict[str, int]:
                 Q(status__in=FINISHED)
                 | Q(created_at__lt=now - timedelta(days=settings.RESUME_CODE_DAYS))).delete()[0],
             "finished_tasks": DBTaskResult.objects.filter(
-                status__in=(TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED)).delete()[0],
+                Q(status__in=(TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED))
+                | Q(task_path__in=RETIRED_TASKS)).delete()[0],
         }
         audit.record(None, audit.PURGED, **counts)
     return counts

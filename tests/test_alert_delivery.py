@@ -201,6 +201,7 @@ def test_the_resume_email_goes_through_the_outbox_and_its_code_leaves_it_once_se
     assert run_tasks() == 1  # nothing listens: refused, retried later
     email.refresh_from_db()
     assert email.attempts == 1 and code in email.body  # kept for the retry
+    assert email.last_error == "ConnectionRefusedError"  # the server's words might quote it
     up = smtp()
     with time_machine.travel(email.next_attempt_at + timedelta(seconds=1), tick=True):
         assert run_tasks() == 1
@@ -222,6 +223,18 @@ def test_a_resume_email_given_up_is_wiped_too(client, smtp, monkeypatch):
     (email,) = OutgoingEmail.objects.all()
     assert (email.status, email.body, email.recipients) == (OutgoingEmail.Status.FAILED, "", [])
     assert held_anywhere(code, PAGES["about-you"]["email"]) == []
+
+
+def test_the_purge_deletes_resume_tasks_queued_before_the_outbox():
+    """The resume e-mail task before the outbox held the address and the code in its
+    arguments: the purge deletes its rows, even one a killed worker left running for good."""
+    DBTaskResult.objects.create(
+        task_path="intake.tasks.send_resume_email", status="RUNNING", backend_name="default",
+        run_after=timezone.now(),
+        args_kwargs={"args": ["alex@example.org", "https://x.test/resume/", "ABCDE-FGHJK"],
+                     "kwargs": {}})
+    assert retention.purge()["finished_tasks"] == 1
+    assert held_anywhere("alex@example.org", "ABCDE-FGHJK") == []
 
 
 def test_alert_links_use_the_served_host_in_development(client, settings, mailoutbox):
