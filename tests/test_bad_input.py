@@ -92,6 +92,14 @@ def test_a_chunked_body_without_a_length_is_refused(client):
     assert not Submission.objects.exists()
 
 
+@pytest.mark.parametrize("length", ["-1", "12x", "\xb2", " 5"])
+def test_a_length_that_is_not_a_number_is_a_400(client, length):
+    response = client.generic("POST", reverse("intake:consent"), "age_ok=yes", FORM,
+                              CONTENT_LENGTH=length)
+    crisis_page(response, 400, "Bad request")
+    assert not Submission.objects.exists()
+
+
 def test_no_staff_page_needs_an_upload(rf, superuser):
     """Refusing multipart bodies breaks no admin form: none of them has a file field."""
     request = rf.get("/admin/")

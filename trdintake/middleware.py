@@ -78,7 +78,7 @@ class RequestBodyLimitMiddleware:
     def __call__(self, request):
         meta = request.META
         length = meta.get("CONTENT_LENGTH") or ""
-        if length and not length.isdigit():
+        if length and not (length.isascii() and length.isdigit()):
             return errors.bad_request(request)
         if length and int(length) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
             return errors.body_refused(request, errors.TOO_LARGE)
