@@ -334,3 +334,22 @@ def test_a_database_down_through_a_try_leaves_the_alert_to_the_sweep(client, smt
     alert.refresh_from_db()
     assert alert.status == Alert.Status.SENT
     assert [message_id(m) for m in up.messages] == [alert.message_id] * 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_sweep_survives_a_database_outage_and_the_next_one_queues(client, smtp,
+                                                                            caplog):
+    """Every statement fails for one sweep (the database is down): each step logs it and the
+    sweep returns; the next sweep queues the alert whose task failed, and it is sent."""
+    from intake.management.commands.worker import SWEEP_STEPS, sweep_once
+
+    up = smtp()
+    alert = priority_alert(client)
+    DBTaskResult.objects.filter(status="READY").update(status="FAILED")
+    with connection.execute_wrapper(dropping("", times=1000)):
+        sweep_once()
+    assert caplog.text.count("database unavailable (OperationalError)") == len(SWEEP_STEPS)
+    sweep_once()
+    assert run_tasks() == 1
+    alert.refresh_from_db()
+    assert alert.status == Alert.Status.SENT and len(up.messages) == 1
