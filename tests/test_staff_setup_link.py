@@ -93,6 +93,8 @@ def test_a_manager_issues_a_link_shown_once_and_kept_only_as_a_hash(manager_clie
     assert token not in str(issued.detail)
     listing = manager_client.get(LIST).content.decode()
     assert "Not used yet" in listing and token not in listing
+    trail = manager_client.get("/admin/intake/auditevent/").content.decode()
+    assert f"Set-up link #{link.pk} for nadia, issued by manager" in trail
     # a superuser is not offered to a manager, and cannot be chosen by posting the id
     assert manager_client.post(ADD, {"user": superuser.pk}).status_code == 200
     assert StaffSetupLink.objects.count() == 1
@@ -106,8 +108,12 @@ def test_a_reviewer_cannot_issue_a_link(reviewer_client, newcomer):
     assert not StaffSetupLink.objects.exists()
 
 
-def test_a_superuser_issues_links_for_anyone(client, superuser, manager):
+def test_a_superuser_issues_links_for_anyone_from_the_users_page(client, superuser, manager):
     staff_login(client, superuser)
+    page = client.get(f"/admin/auth/user/{manager.pk}/change/").content.decode()
+    assert f'href="{ADD}?user={manager.pk}">Issue a set-up link' in page
+    form = client.get(f"{ADD}?user={manager.pk}").content.decode()
+    assert f'<option value="{manager.pk}" selected>' in form
     assert client.post(ADD, {"user": manager.pk}).status_code == 200
     assert StaffSetupLink.objects.get().created_by == superuser
 

@@ -97,6 +97,11 @@ def describe(event: AuditEvent) -> str:
             "n": d.get("rows"), "f": ", ".join(d.get("filters", [])) or _("none")}
     if a == audit.MFA_RESET:
         return _("Devices removed: %s") % d.get("devices", 0)
+    if a == audit.SETUP_LINK_ISSUED:
+        return _("Set-up link #%(id)s for %(u)s, issued by %(by)s") % {
+            "id": d.get("link"), "u": d.get("username", ""), "by": d.get("by", "")}
+    if a == audit.MFA_ENROLLED and d.get("link"):
+        return _("With set-up link #%s") % d["link"]
     return ""
 
 
