@@ -101,6 +101,7 @@ class AlertAdmin(admin.ModelAdmin):
                 audit.record(request.user, audit.ALERT_RETRIED, alert.submission,
                              kind=alert.kind, alert_id=alert.pk)
         skipped = queryset.count() - done
-        self.message_user(request, _("%(n)s alert(s) queued to be sent again now; %(s)s already "
-                                     "sent and left alone.") % {"n": done, "s": skipped},
+        self.message_user(request, _("%(n)s alert(s) queued to be sent again now; %(s)s sent, "
+                                     "replaced or held for the digest, left alone.")
+                          % {"n": done, "s": skipped},
                           messages.SUCCESS if done else messages.WARNING)
