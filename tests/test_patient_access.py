@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from intake import retention
+from intake import audit, retention
 from intake.models import (
     Alert,
     AuditEvent,
@@ -278,9 +278,12 @@ def test_a_draft_the_patient_saves_while_the_purge_runs_is_never_deleted(client,
     purging.join(timeout=30)
 
     kept = Submission.objects.filter(pk=sub.pk).first()
-    if kept is None:  # purged before the save: the patient was not told it was saved
-        assert response.status_code == 302 and response["Location"] == reverse("intake:start")
+    if kept is None:  # purged before the save: the patient was not told it was saved, and
+        # is shown the crisis contacts all the same (the address every safety save goes to)
+        assert response.status_code == 302 and response["Location"] == reverse("intake:next")
+        assert "988" in client.get(reverse("intake:next")).content.decode()
         assert not Alert.objects.exists()
+        assert AuditEvent.objects.filter(action=audit.LATE_ANSWER_LOST).exists()
     else:
         assert kept.safety_level != SafetyLevel.NONE
         assert Alert.objects.filter(submission=kept).count() == 1

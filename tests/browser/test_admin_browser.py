@@ -72,7 +72,8 @@ def test_reviewer_triages_the_urgent_submission(browser_context_factory, django_
     log_in(page, reviewer, assert_accessible)
     expect(page.get_by_role("heading", name="Today's queue")).to_be_visible()
     expect(page.locator(".dashboard-queue")).to_contain_text("1 urgent")
-    expect(page.locator(".banner-urgent")).to_contain_text("1 urgent intake has not been opened")
+    expect(page.locator(".banner-urgent")).to_contain_text(
+        "1 urgent intake has no contact recorded")
     assert_accessible(page, "admin-dashboard")
 
     page.goto("/admin/intake/submission/")
@@ -185,8 +186,8 @@ def test_a_session_that_ends_while_typing_loses_nothing(browser_context_factory,
     urgent, *_ = queue(timezone.now())
     log_in(page, reviewer)
     page.goto(f"/admin/intake/submission/{urgent.pk}/change/")
-    page.get_by_label("Review status:").select_option(ReviewStatus.CONTACTED)
-    page.get_by_label("Add a note:").fill("Reached the patient at 10:05; safe tonight.")
+    page.get_by_label("Review status:").select_option(ReviewStatus.IN_REVIEW)
+    page.get_by_label("Add a note:").fill("Called at 10:05, no answer; will try again at 11.")
     Session.objects.all().delete()  # the idle timeout passes while the reviewer types
     page.locator("input[name=_continue]").click()
     expect(page.get_by_role("heading", name="Staff log in")).to_be_visible()
@@ -201,10 +202,10 @@ def test_a_session_that_ends_while_typing_loses_nothing(browser_context_factory,
     expect(page.get_by_role("heading", name=f"Submission {urgent.reference}")).to_be_visible()
     expect(page.locator(".messagelist")).to_contain_text("is NOT saved yet")
     expect(page.get_by_label("Add a note:")).to_have_value(
-        "Reached the patient at 10:05; safe tonight.")
-    expect(page.get_by_label("Review status:")).to_have_value(ReviewStatus.CONTACTED)
+        "Called at 10:05, no answer; will try again at 11.")
+    expect(page.get_by_label("Review status:")).to_have_value(ReviewStatus.IN_REVIEW)
     page.locator("input[name=_continue]").click()
     expect(page.locator(".messagelist")).to_contain_text("Note added.")
     urgent.refresh_from_db()
-    assert urgent.review_status == ReviewStatus.CONTACTED
-    assert StaffNote.objects.get(submission=urgent).text.startswith("Reached the patient")
+    assert urgent.review_status == ReviewStatus.IN_REVIEW
+    assert StaffNote.objects.get(submission=urgent).text.startswith("Called at 10:05")
