@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from trdintake.compiled_query import CompiledQuery
@@ -100,6 +102,34 @@ STEPS: tuple[Step, ...] = (
 )
 BY_SLUG = {step.slug: step for step in STEPS}
 SAFETY_STEPS = ("safety", "safety-now")
+# Pages shown at another page's address, told apart by the query string (which the access log
+# leaves out): the question only patients who answered yes are asked has no address of its own.
+SHARED_ADDRESS = {"safety-now": "safety"}
+QUESTION = "question"  # the query parameter that names the page shown at a shared address
+
+
+def step_url(slug: str, returning: bool = False) -> str:
+    """The address of a question page; `returning`: opened from Check your answers."""
+    step = BY_SLUG[slug]
+    query = {}
+    if slug in SHARED_ADDRESS:
+        path = reverse("intake:step", args=[SHARED_ADDRESS[slug]])
+        query[QUESTION] = slug
+    elif step.url_name == "intake:step":
+        path = reverse("intake:step", args=[slug])
+    else:
+        path = reverse(step.url_name)
+    if returning:
+        query["return"] = "check"
+    return path + (f"?{urlencode(query)}" if query else "")
+
+
+def step_at(slug: str, asked: str | None) -> str | None:
+    """The page a request for the address of `slug` shows (with ?question=`asked`), or None
+    when no page is shown there (a shared page's own slug is no address)."""
+    if asked is not None and SHARED_ADDRESS.get(asked) == slug:
+        return asked
+    return None if slug in SHARED_ADDRESS else slug
 
 
 def first_unfinished(sub: Submission) -> Step | None:

@@ -13,6 +13,7 @@ from . import wording
 from .forms import ASQ_FIELDS, AsqForm
 from .models import MedicationTrial, Submission
 from .patient_text import PHQ9_QUESTIONS
+from .steps import step_url
 from .wording import PATIENT
 
 NOT_PROVIDED = wording.MISSING[PATIENT]
@@ -34,11 +35,7 @@ class Section:
 
 
 def _url(slug: str) -> str:
-    if slug == "consent":
-        return reverse("intake:consent") + "?return=check"
-    if slug == "medicines":
-        return reverse("intake:medicines") + "?return=check"
-    return reverse("intake:step", args=[slug]) + "?return=check"
+    return step_url(slug, returning=True)
 
 
 def _choice(kind: str, value) -> str:

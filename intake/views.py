@@ -43,12 +43,15 @@ from .results import results_context
 from .screening.parse import MAX_ITEMS as MAX_MEDICINES  # what the screening rules take
 from .steps import (
     BY_SLUG,
+    QUESTION,
     SAFETY_STEPS,
     SECTIONS,
     STEPS,
     first_unfinished,
     is_reachable,
     previous,
+    step_at,
+    step_url,
 )
 from .summary import answer_rows, medicine_summary
 
@@ -168,16 +171,7 @@ def next_url(sub: Submission, returning: bool = False) -> str:
     step = first_unfinished(sub)
     if step is None:
         return reverse("intake:check")
-    if returning:
-        return step_url(step.slug) + "?return=check"
-    return step_url(step.slug)
-
-
-def step_url(slug: str) -> str:
-    step = BY_SLUG[slug]
-    if step.url_name == "intake:step":
-        return reverse("intake:step", args=[slug])
-    return reverse(step.url_name)
+    return step_url(step.slug, returning)
 
 
 def returning_to_check(request) -> bool:
@@ -470,6 +464,7 @@ def _mark_done(sub: Submission, slug: str) -> None:
 
 @require_http_methods(["GET", "POST"])
 def step(request, slug):
+    slug = step_at(slug, request.GET.get(QUESTION))
     step = BY_SLUG.get(slug)
     if step is None or step.form is None or step.url_name != "intake:step":
         raise Http404

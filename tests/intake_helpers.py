@@ -9,6 +9,7 @@ from django.db import connection
 from django.urls import reverse
 
 from intake.models import Submission
+from intake.steps import step_url
 
 PAGES = {
     "consent": {"age_ok": "yes", "consent": "on"},
@@ -37,9 +38,8 @@ ESCITALOPRAM_UNKNOWN_DOSE = {**SERTRALINE, "medication": "escitalopram", "dose":
 
 
 def url(slug: str) -> str:
-    if slug == "consent":
-        return reverse("intake:consent")
-    return reverse("intake:step", args=[slug])
+    """The address of a question page (the safety-now question shares the safety page's)."""
+    return step_url(slug)
 
 
 def load_catalog():

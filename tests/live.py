@@ -27,6 +27,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from intake.steps import step_url
 from tests.intake_helpers import PAGES, SERTRALINE
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,7 +42,7 @@ def free_port() -> int:
 
 
 def page_path(slug: str) -> str:
-    return "/intake/consent/" if slug == "consent" else f"/intake/{slug}/"
+    return step_url(slug)
 
 
 class Browser:

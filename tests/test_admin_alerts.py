@@ -16,7 +16,7 @@ from intake import alerts
 from intake.demo import create_submission
 from intake.models import Alert, SafetyLevel, Submission
 from tests.admin_helpers import *  # noqa: F403 (fixtures)
-from tests.intake_helpers import PAGES, SERTRALINE, fill_until, load_catalog, post
+from tests.intake_helpers import PAGES, SERTRALINE, fill_until, load_catalog, post, url
 from tests.task_helpers import run_tasks
 
 pytestmark = pytest.mark.django_db
@@ -73,7 +73,7 @@ def answer_safety(client, *, four_yes: bool, now: bool | None):
     response = post(client, "safety", data)
     assert response.status_code == 302
     if now is not None:
-        response = client.post(reverse("intake:step", args=["safety-now"]),
+        response = client.post(url("safety-now"),
                                {"asq_thoughts_now": "yes" if now else "no"})
         assert response.status_code == 302
 

@@ -17,7 +17,7 @@ from django_tasks_db.models import DBTaskResult
 
 from intake import alerts, retention
 from intake.models import Alert, OutgoingEmail, SafetyLevel, Submission
-from tests.intake_helpers import PAGES, fill_until, load_catalog, post
+from tests.intake_helpers import PAGES, fill_until, load_catalog, post, url
 from tests.live import free_port
 from tests.mail_server import MailServer, message_id
 from tests.task_helpers import queued, run_tasks
@@ -49,7 +49,7 @@ def answer_acute(client) -> float:
     assert post(client, "safety", {**PAGES["safety"], "asq_wished_dead": "yes"}).status_code \
         == 302
     started = time.monotonic()
-    response = client.post(reverse("intake:step", args=["safety-now"]),
+    response = client.post(url("safety-now"),
                            {"asq_thoughts_now": "yes"})
     took = time.monotonic() - started
     assert response["Location"] == reverse("intake:next")

@@ -17,14 +17,20 @@ import pytest
 import time_machine
 from django.db import transaction
 from django.test import Client
-from django.urls import reverse
 from django.utils import timezone
 
 from intake import alerts, escalation, roles
 from intake.demo import create_submission
 from intake.models import Alert, OutgoingEmail, SafetyLevel, Submission
 from tests.admin_helpers import change_url, make_user, staff_login
-from tests.intake_helpers import PAGES, fill_until, load_catalog, needs_concurrent_writers, post
+from tests.intake_helpers import (
+    PAGES,
+    fill_until,
+    load_catalog,
+    needs_concurrent_writers,
+    post,
+    url,
+)
 from tests.live import LiveSite, free_port
 from tests.task_helpers import run_tasks
 from tests.test_staff_contact import record
@@ -51,7 +57,7 @@ def flag_urgent(client, run_between: bool = False) -> Submission:
         == 302
     if run_between:
         run_tasks()
-    assert client.post(reverse("intake:step", args=["safety-now"]),
+    assert client.post(url("safety-now"),
                        {"asq_thoughts_now": "yes"}).status_code == 302
     return Submission.objects.order_by("-pk").first()
 

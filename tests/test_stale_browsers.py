@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -538,24 +539,40 @@ def test_live_other_answers_after_resuming_elsewhere_get_a_clear_page(site):
 
 
 def test_live_the_access_log_does_not_tell_who_answered_yes(tmp_path):
+    """Every address in the access log of patients who answered yes (PHQ-9 item 9, the ASQ,
+    thoughts of killing themselves right now) is one a patient who answered no also visits."""
     log = tmp_path / "access.log"
     live = LiveSite.like_test_database(tmp_path, GUNICORN_ACCESS_LOG=str(log)).setup()
     live.start(config="python:trdintake.gunicorn")
+    asq_yes = {**PAGES["safety"], "asq_wished_dead": "yes"}
+    journeys = (("none", PAGES["phq9"], PAGES["safety"]),
+                ("non_acute", ITEM9_AT_3, PAGES["safety"]),
+                ("acute", PAGES["phq9"], asq_yes))
+    lines_after = {}
     try:
-        flagged, unflagged = live.browser(), live.browser()
-        for patient, phq9 in ((flagged, ITEM9_AT_3), (unflagged, PAGES["phq9"])):
+        for level, phq9, safety in journeys:
+            patient = live.browser()
             patient.fill_until(stop="phq9")
-            for slug, data in (("phq9", phq9), ("safety", PAGES["safety"])):
+            pages = [("phq9", phq9), ("safety", safety)]
+            if level == "acute":
+                pages.append(("safety-now", {"asq_thoughts_now": "yes"}))
+            for slug, data in pages:
                 status, location, _ = patient.post_page(slug, data)
                 assert (status, location) == (302, NEXT)
                 status, location, html = patient.request(NEXT)
                 if status == 200:  # the support page: its Continue link
                     location = re.search(r'href="([^"]+)">Continue with the form', html).group(1)
-                patient.request(location)
-        assert row(live, flagged.name)["safety_level"] == "non_acute"
+                patient.request(location.replace("&amp;", "&"))
+            assert row(live, patient.name)["safety_level"] == level
+            time.sleep(0.5)  # the access log is written after the response
+            lines_after[level] = len(log.read_text().splitlines())
     finally:
         live.teardown()
-    text = log.read_text()
-    assert "/intake/support/" not in text
-    paths = re.findall(r'"(?:GET|POST) (\S+) HTTP', text)
-    assert paths.count(NEXT) == 4
+    lines = log.read_text().splitlines()
+    paths = [re.search(r'"(?:GET|POST) (\S+) HTTP', line).group(1) for line in lines]
+    answered_no = set(paths[:lines_after["none"]])
+    answered_yes = set(paths[lines_after["none"]:])
+    assert "/intake/support/" not in answered_yes
+    assert not any("safety-now" in path for path in paths)
+    assert answered_yes <= answered_no, answered_yes - answered_no
+    assert paths.count(NEXT) == 2 + 2 + 3

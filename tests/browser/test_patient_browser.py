@@ -171,7 +171,8 @@ class Patient:
         self.press()
 
     def safety_now(self, answer: str) -> None:
-        self.arrive("/intake/safety-now/", "One more safety question", "safety-now")
+        self.arrive(r"/intake/safety/\?question=safety-now(&[^#]*)?",
+                    "One more safety question", "safety-now")
         self.pick("Are you having thoughts of killing yourself right now?", answer)
         self.press()
 
