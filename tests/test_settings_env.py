@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import subprocess
@@ -131,10 +132,8 @@ def test_get_emails_rejects_invalid(raw):
 
 def test_sqlite_relative_path_is_under_base_dir(tmp_path):
     config = parse_database_url("sqlite:///var/db.sqlite3", tmp_path)
-    assert config == {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": str(tmp_path / "var/db.sqlite3"),
-    }
+    assert config["ENGINE"] == "django.db.backends.sqlite3"
+    assert config["NAME"] == str(tmp_path / "var/db.sqlite3")
 
 
 def test_sqlite_absolute_path(tmp_path):
@@ -142,23 +141,24 @@ def test_sqlite_absolute_path(tmp_path):
     assert config["NAME"] == "/srv/trd/db.sqlite3"
 
 
-def test_sqlite_memory(tmp_path):
-    assert parse_database_url("sqlite://:memory:", tmp_path)["NAME"] == ":memory:"
+@pytest.mark.parametrize("url", ["sqlite://:memory:", "sqlite:///:memory:"])
+def test_sqlite_memory(url, tmp_path):
+    assert parse_database_url(url, tmp_path)["NAME"] == ":memory:"
 
 
 def test_postgres_url(tmp_path):
     config = parse_database_url(
         "postgres://trd%40user:p%40ss%3Aword@db.internal:6543/trdintake?sslmode=require", tmp_path
     )
-    assert config == {
+    assert {key: config[key] for key in ("ENGINE", "NAME", "USER", "PASSWORD", "HOST")} == {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": "trdintake",
         "USER": "trd@user",
         "PASSWORD": "p@ss:word",
         "HOST": "db.internal",
-        "PORT": "6543",
-        "OPTIONS": {"sslmode": "require"},
     }
+    assert int(config["PORT"]) == 6543
+    assert config["OPTIONS"] == {"sslmode": "require"}
 
 
 def test_postgresql_scheme_without_password_or_port(tmp_path):
@@ -177,9 +177,13 @@ def test_postgresql_scheme_without_password_or_port(tmp_path):
         "mysql://root@localhost/trd",
         "postgres://user:secret@localhost:5432/",
         "postgres://user:secret@localhost:notaport/trd",
+        "postgres://user:secret@[::1/trd",
+        "pgsql://user:secret@localhost/trd",
         "sqlite://host/db.sqlite3",
         "sqlite:///",
+        "sqlite://",
         "just-a-path.sqlite3",
+        "",
     ],
 )
 def test_bad_database_urls(url, tmp_path):
@@ -193,7 +197,7 @@ def test_bad_database_urls(url, tmp_path):
 GOOD_KEY = secrets.token_urlsafe(48)  # 64 characters
 
 
-def _manage(*args: str, **env_overrides: str) -> subprocess.CompletedProcess:
+def _python(*args: str, **env_overrides: str) -> subprocess.CompletedProcess:
     env = {
         key: value
         for key, value in os.environ.items()
@@ -202,7 +206,7 @@ def _manage(*args: str, **env_overrides: str) -> subprocess.CompletedProcess:
     env["DATABASE_URL"] = "sqlite://:memory:"
     env.update(env_overrides)
     return subprocess.run(
-        [sys.executable, "manage.py", *args],
+        [sys.executable, *args],
         cwd=BASE_DIR,
         env=env,
         capture_output=True,
@@ -210,6 +214,46 @@ def _manage(*args: str, **env_overrides: str) -> subprocess.CompletedProcess:
         timeout=120,
         check=False,
     )
+
+
+def _manage(*args: str, **env_overrides: str) -> subprocess.CompletedProcess:
+    return _python("manage.py", *args, **env_overrides)
+
+
+def _default_database(database_url: str) -> dict:
+    """DATABASES["default"] as the settings module builds it in a fresh process."""
+    result = _python(
+        "-c",
+        "import json; from trdintake import settings; "
+        "print(json.dumps(settings.DATABASES['default']))",
+        DJANGO_DEBUG="true",
+        DATABASE_URL=database_url,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_a_sqlite_database_url_keeps_the_settings_for_concurrent_writers():
+    config = _default_database("sqlite:////srv/trd/db.sqlite3")
+    assert config["NAME"] == "/srv/trd/db.sqlite3"
+    assert config["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    assert config["OPTIONS"]["timeout"] == 20
+    assert "journal_mode=WAL" in config["OPTIONS"]["init_command"]
+    assert (config["CONN_MAX_AGE"], config["CONN_HEALTH_CHECKS"]) == (60, True)
+
+
+def test_a_postgres_database_url_keeps_persistent_connections():
+    config = _default_database("postgres://trd:secret@db.internal:5432/trdintake")
+    assert (config["ENGINE"], config["NAME"]) == ("django.db.backends.postgresql", "trdintake")
+    assert (config["CONN_MAX_AGE"], config["CONN_HEALTH_CHECKS"]) == (60, True)
+    assert "OPTIONS" not in config
+
+
+def test_a_malformed_database_url_refuses_to_start():
+    result = _manage("check", DJANGO_DEBUG="true", DATABASE_URL="mysql://root:secret@db/trd")
+    assert result.returncode != 0
+    assert "DATABASE_URL must start with sqlite:// or postgres://" in result.stderr
+    assert "secret" not in result.stderr and "Traceback" not in result.stderr
 
 
 def test_production_without_secret_key_refuses_to_start():

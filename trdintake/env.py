@@ -11,8 +11,9 @@ import math
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import urlsplit
 
+import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"true", "1", "yes", "on"}
@@ -21,6 +22,11 @@ _FALSE = {"false", "0", "no", "off"}
 # Deliberately simple: one "@", no whitespace, a dot in the domain. Good enough to catch typos in
 # configuration; the mail server remains the final judge.
 _EMAIL_RE = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>.]+$")
+
+_UNPARSABLE_DATABASE_URL = (
+    "DATABASE_URL is not a valid URL: the port must be a number, and special characters in the "
+    "user name, password or database name must be percent-encoded"
+)
 
 
 def _raw(environ: Mapping[str, str], name: str) -> str | None:
@@ -114,57 +120,44 @@ def get_emails(environ: Mapping[str, str], name: str, default: list[str]) -> lis
 
 
 def parse_database_url(url: str, base_dir: Path) -> dict:
-    """Turn ``sqlite:///path`` or ``postgres://user:pass@host:port/name`` into DATABASES["default"].
+    """DATABASES["default"] from a database URL, parsed by dj-database-url and checked strictly.
 
-    A relative SQLite path is taken relative to ``base_dir``; ``sqlite:////abs/path`` is absolute;
-    ``sqlite://:memory:`` is an in-memory database.
+    Only SQLite and PostgreSQL are accepted: ``sqlite:///var/db.sqlite3`` is relative to
+    ``base_dir``, ``sqlite:////srv/db.sqlite3`` is absolute, ``sqlite://:memory:`` is in memory;
+    ``postgres://user:password@host:port/name?sslmode=require`` (or ``postgresql://``) takes libpq
+    options from the query string. Errors name DATABASE_URL but never echo the URL, which may
+    carry a password.
     """
     url = url.strip()
-    if url in ("sqlite://:memory:", "sqlite:///:memory:"):
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    if scheme == "sqlite":
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        raise ImproperlyConfigured(_UNPARSABLE_DATABASE_URL) from None
+    if parts.scheme not in ("sqlite", "postgres", "postgresql"):
+        raise ImproperlyConfigured(
+            "DATABASE_URL must start with sqlite:// or postgres:// (or postgresql://), "
+            f"got scheme {parts.scheme or '(none)'!r}"
+        )
+    # dj-database-url reads a SQLite URL without a path as an in-memory database, and ignores a
+    # host: both are more likely typos than intentions here.
+    in_memory = url in ("sqlite://:memory:", "sqlite:///:memory:")
+    if parts.scheme == "sqlite" and not in_memory:
         if parts.netloc:
             raise ImproperlyConfigured(
                 f"DATABASE_URL: a SQLite URL has no host (use sqlite:///path), got {url!r}"
             )
-        path_text = unquote(parts.path)
-        # "sqlite:///var/db.sqlite3" -> path "/var/db.sqlite3" -> relative "var/db.sqlite3";
-        # "sqlite:////srv/db.sqlite3" -> path "//srv/db.sqlite3" -> absolute "/srv/db.sqlite3".
-        path_text = path_text[1:] if path_text.startswith("/") else path_text
-        if not path_text:
+        if parts.path in ("", "/"):
             raise ImproperlyConfigured(f"DATABASE_URL: a SQLite URL needs a file path, got {url!r}")
-        path = Path(path_text)
-        if not path.is_absolute():
-            path = Path(base_dir) / path
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": str(path)}
-    if scheme in ("postgres", "postgresql"):
-        name = unquote(parts.path.lstrip("/"))
-        if not name:
-            raise ImproperlyConfigured(
-                f"DATABASE_URL: a PostgreSQL URL needs a database name, got scheme {scheme!r}"
-            )
-        try:
-            port = parts.port
-        except ValueError:
-            raise ImproperlyConfigured(
-                "DATABASE_URL: the PostgreSQL port is not a number"
-            ) from None
-        config: dict = {
-            "ENGINE": "django.db.backends.postgresql",
-            "NAME": name,
-            "USER": unquote(parts.username or ""),
-            "PASSWORD": unquote(parts.password or ""),
-            "HOST": unquote(parts.hostname or ""),
-            "PORT": str(port) if port else "",
-        }
-        options = dict(parse_qsl(parts.query, keep_blank_values=False))
-        if options:
-            config["OPTIONS"] = options
-        return config
-    # Never echo the whole URL: it may carry a password.
-    raise ImproperlyConfigured(
-        "DATABASE_URL must start with sqlite:// or postgres:// (or postgresql://), "
-        f"got scheme {parts.scheme or '(none)'!r}"
-    )
+    try:
+        config = dict(dj_database_url.parse(url))
+    except ValueError:
+        raise ImproperlyConfigured(_UNPARSABLE_DATABASE_URL) from None
+    if parts.scheme == "sqlite":
+        if not in_memory:
+            # NAME is "var/db.sqlite3" for sqlite:///var/db.sqlite3, "/srv/db" for sqlite:////srv/db.
+            config["NAME"] = str(Path(base_dir) / config["NAME"])
+    elif not config["NAME"]:
+        raise ImproperlyConfigured(
+            f"DATABASE_URL: a PostgreSQL URL needs a database name, got scheme {parts.scheme!r}"
+        )
+    return config

@@ -70,7 +70,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "django.forms",  # Django's widget templates, for FORM_RENDERER below
+    "django.forms",  # Django's form and widget templates, reachable from the project's templates
     "crispy_forms",  # with the project's own template pack, templates/govuk/
     "axes",
     "django_otp",
@@ -144,8 +144,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     })
 
 # Persistent connections: no new connection (and no SQLite PRAGMAs) on every request.
-DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
-DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+DATABASES["default"].update({"CONN_MAX_AGE": 60, "CONN_HEALTH_CHECKS": True})
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
