@@ -1,4 +1,4 @@
-"""Issue 7 §5 and issue 8: the urgent queue, the dashboard and banners, staff alerts, one
+"""Staff review: the urgent queue, the dashboard and banners, staff alerts, one
 review form that loses nothing, the audit trail in words, sign-in events, the second factor,
 the lockout, staff error pages, catalog validation."""
 

@@ -1,7 +1,7 @@
-"""What makes the patient pages fast (issue 10) must not change what they do: the compiled
-draft and session lookups give what the ORM gives, the catalog kept per process follows every
-change, option labels are escaped as Django escapes them, and a question page asks the
-database for its session and its draft and nothing else."""
+"""What makes the patient pages fast must not change what they do: the compiled draft and
+session lookups give what the ORM gives, the catalog kept per process follows every change,
+option labels are escaped as Django escapes them, and a question page asks the database for its
+session and its draft and nothing else."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
-"""The rough edges a patient hit (issue 10), through the test client: date errors, inputs,
-the medicine page and list, Change and Back links, other treatments in two short pages, health
-answers "not sure", doses in micrograms, Check your answers in cards, results wording, print,
-favicon; and the weight of a page (gzip, no framework CSS, no session write per request)."""
+"""Patient pages through the test client: date errors, inputs, the medicine page and list,
+Change and Back links, other treatments in two short pages, health answers "not sure", doses in
+micrograms, Check your answers in cards, results wording, print, favicon; and the weight of a
+page (gzip, no framework CSS, no session write per request)."""
 
 from __future__ import annotations
 
