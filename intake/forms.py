@@ -3,9 +3,11 @@ draft.
 
 Every form validates on the server with messages in plain words and declares its layout for
 django-crispy-forms (`helper`, rendered by the project's `govuk` template pack). Each step form
-knows how to fill itself from a `Submission` and how to save into it (`save`); `saves` names the
-submission fields it writes, so the view saves those and nothing else. Field helpers are in
-`intake/fields.py`, the medicine form in `intake/medicine_form.py`.
+knows how to fill itself from a `Submission` and how to save into it (`save`); its `Meta.fields`
+names the submission fields it writes, so the view saves those and nothing else. A question is
+declared once, as a model field and a form field: its label, the fields a page saves and its
+rows in Check your answers, the staff summary and the CSV export follow (`intake/answers.py`).
+Field helpers are in `intake/fields.py`, the medicine form in `intake/medicine_form.py`.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from . import wording
+from .answers import saved_fields
 from .fields import (
     NONE,
     YES_NO,
@@ -53,14 +56,16 @@ __all__ = ["ASQ_FIELDS", "AboutYouForm", "AsqForm", "AsqNowForm", "ConsentForm",
 class StepMixin:
     """A question page bound to a draft submission.
 
-    `save` writes the answers into `self.submission` (and its related rows); `saves` names the
-    submission fields it writes, so the view saves those and nothing else: a page saved at the
-    same time in another tab, or a safety flag raised meanwhile, is never overwritten. The view
-    binds the form to the draft it read, then points `submission` at the locked row before
-    `save`.
+    `save` writes the answers into `self.submission` (and its related rows); `Meta.fields` names
+    the submission fields it writes (`saves`), so the view saves those and nothing else: a page
+    saved at the same time in another tab, or a safety flag raised meanwhile, is never
+    overwritten. The view binds the form to the draft it read, then points `submission` at the
+    locked row before `save`.
     """
 
-    saves: tuple[str, ...] = ()
+    @property
+    def saves(self) -> tuple[str, ...]:
+        return saved_fields(type(self))
 
     def save(self) -> None:
         for name in self.saves:
@@ -102,7 +107,9 @@ class ConsentForm(StepForm):
         error_messages={"required": _("Select the box to agree, or leave the form")},
     )
     helper = helper(Question("age_ok", inline=True), "consent")
-    saves = ("age_confirmed", "consented_at", "privacy_notice_version")
+
+    class Meta:
+        fields = ("age_confirmed", "consented_at", "privacy_notice_version")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -149,12 +156,11 @@ class AboutYouForm(StepModelForm):
                                 Submission.ContactPreference.choices,
                                 error_messages={"required": _("Select how we should contact you")})
 
-    saves = ("full_name", "date_of_birth", "email", "phone", "contact_preference")
-    helper = helper("full_name", "date_of_birth", "email", "phone", "contact_preference")
-
     class Meta:
         model = Submission
         fields = ("full_name", "date_of_birth", "email", "phone", "contact_preference")
+
+    helper = helper(*Meta.fields)
 
     def clean_date_of_birth(self):
         born = self.cleaned_data["date_of_birth"]
@@ -202,8 +208,8 @@ class DepressionForm(StepModelForm):
                             YesNoUnknown.choices,
                             error_messages={"required": _("Select yes, no or I don't know")})
 
-    saves = ("episode_months", "episode_months_unknown", "episode_count", "first_episode_age",
-             "hospital_stays")
+    unknown_boxes = {"episode_months": "episode_months_unknown"}
+    number_words = {"episode_months": _("%(n)s months")}
     helper = helper(Question("episode_months"),
                     Question("episode_months_unknown", wrapper_class="form-group--tight"),
                     "episode_count", "first_episode_age", "hospital_stays")
@@ -252,14 +258,12 @@ class HistoryForm(StepModelForm):
         Submission.Trauma.choices, required=False,
         help_text=_("You do not need to say what happened."))
 
-    saves = ("bipolar_history", "psychotic_symptoms", "other_diagnoses", "family_history",
-             "trauma")
-    helper = helper(*saves)
-
     class Meta:
         model = Submission
         fields = ("bipolar_history", "psychotic_symptoms", "other_diagnoses", "family_history",
                   "trauma")
+
+    helper = helper(*Meta.fields)
 
 
 # --- section 3 and 4: how you have been feeling, safety ---------------------------------------
@@ -270,11 +274,13 @@ def phq9_item(number: int):
 
 
 class Phq9Form(StepForm):
-    saves = ("phq9",)
     item1, item2, item3 = phq9_item(1), phq9_item(2), phq9_item(3)
     item4, item5, item6 = phq9_item(4), phq9_item(5), phq9_item(6)
     item7, item8, item9 = phq9_item(7), phq9_item(8), phq9_item(9)
     helper = helper(*(f"item{n}" for n in range(1, 10)))
+
+    class Meta:
+        fields = ("phq9",)
 
     @classmethod
     def initial_for(cls, sub):
@@ -289,8 +295,6 @@ ASQ_FIELDS = ("asq_wished_dead", "asq_better_off_dead", "asq_thoughts_past_week"
 
 
 class AsqForm(StepForm):
-    saves = (*ASQ_FIELDS, "asq_thoughts_now")
-
     asq_wished_dead = radios(_("In the past few weeks, have you wished you were dead?"), YES_NO)
     asq_better_off_dead = radios(
         _("In the past few weeks, have you felt that you or your family would be better off if "
@@ -299,6 +303,9 @@ class AsqForm(StepForm):
         _("In the past week, have you been having thoughts about killing yourself?"), YES_NO)
     asq_ever_attempted = radios(_("Have you ever tried to kill yourself?"), YES_NO)
     helper = helper(*(Question(name, inline=True) for name in ASQ_FIELDS))
+
+    class Meta:
+        fields = (*ASQ_FIELDS, "asq_thoughts_now")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -318,11 +325,12 @@ class AsqForm(StepForm):
 
 
 class AsqNowForm(StepForm):
-    saves = ("asq_thoughts_now",)
-
     asq_thoughts_now = radios(_("Are you having thoughts of killing yourself right now?"),
                               YES_NO, error_messages={"required": _("Select yes or no")})
     helper = helper(Question("asq_thoughts_now", inline=True))
+
+    class Meta:
+        fields = ("asq_thoughts_now",)
 
     @classmethod
     def initial_for(cls, sub):
@@ -414,11 +422,13 @@ class OtherTreatmentsForm(StepForm):
     the next page, asked only for those tried). Stored as {code: how much it helped}, with ""
     until the next page is answered."""
 
-    saves = ("other_treatments",)
     tried = checkboxes(_("Which of these treatments have you tried?"),
                        [*OTHER_TREATMENT_CHOICES, (NONE, _("None of these"))], required=True,
                        help_text=_("Select all that apply. Most people have not tried these."))
     helper = helper(Question("tried", page_heading=True))
+
+    class Meta:
+        fields = ("other_treatments",)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -450,7 +460,8 @@ class OtherTreatmentsForm(StepForm):
 class OtherTreatmentsHelpedForm(StepForm):
     """How much each treatment chosen on the page before helped."""
 
-    saves = ("other_treatments",)
+    class Meta:
+        fields = ("other_treatments",)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -483,8 +494,6 @@ class HealthForm(StepForm):
     it is stored as ticked (the rules raise the consideration, a clinician checks) and in
     `health_unsure`, so the patient and staff see "not sure"."""
 
-    saves = ("health_conditions", "health_unsure", "anything_else")
-
     conditions = checkboxes(
         _("Do any of these apply to you?"), [*HEALTH_CHOICES, (NONE, _("None of these"))],
         required=True, help_text=_("Select all that apply. If you are not sure, select it, "
@@ -498,6 +507,9 @@ class HealthForm(StepForm):
         error_messages={"max_length": _("Enter 2,000 characters or fewer")})
     helper = helper(Question("conditions", template="govuk/health_conditions.html"),
                     "anything_else")
+
+    class Meta:
+        fields = ("health_conditions", "health_unsure", "anything_else")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,20 +1,28 @@
 """The clinical summary at the top of a submission's staff page (and its print view).
 
 A plain function from a submission to a context of readable words: safety first, then the TRD
-result with a table of every medicine, treatments, risk factors, considerations, options shown,
-the approximate MSM, the patient's own words, contact details and the consent record, and the
-history of every stored assessment. Every word for a code comes from `wording` (staff words).
+result with a table of every medicine, treatments, risk factors, considerations, the
+approximate MSM, the patient's own words, contact details and the consent record, and the
+history of every stored assessment. Every word for a code comes from `wording` (staff words);
+the questions of a page are walked as the page declares them (`intake/answers.py`), labelled as
+the patient was asked them, with staff-only markers (`FLAGS`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from . import screening, wording
+from .answers import answered, words
+from .fields import age_at
+from .forms import ASQ_FIELDS
 from .models import Assessment, MedicationTrial, SafetyLevel, Submission
 from .services import SAFETY_RANK, asq_answers
+from .steps import BY_SLUG, STEPS
 from .wording import PATIENT, STAFF
 
 NOT_ANSWERED = wording.MISSING[STAFF]
@@ -25,14 +33,30 @@ MSM_PARTS = (
     ("augmentation", _("Augmentation tried")),
     ("ect", _("ECT tried")),
 )
-ASQ_LABELS = (
-    ("asq_wished_dead", _("In the past few weeks, wished they were dead")),
-    ("asq_better_off_dead", _("In the past few weeks, felt they or their family would be better "
-                              "off if they were dead")),
-    ("asq_thoughts_past_week", _("In the past week, had thoughts about killing themselves")),
-    ("asq_ever_attempted", _("Ever tried to kill themselves")),
-    ("asq_thoughts_now", _("Thoughts of killing themselves right now (asked only after a yes)")),
-)
+# Staff-only: the answers worth a clinician's attention, by question (shown with a marker),
+# and what a flagged answer adds in words.
+YES = "yes"
+FLAGS = {
+    "episode_months": lambda v: v is not None and v > 24,
+    "episode_count": lambda v: v in {"3_5", "6_plus"},
+    "first_episode_age": lambda v: v is not None and v < 18,
+    "hospital_stays": lambda v: v == YES,
+    "bipolar_history": lambda v: v == YES,
+    "psychotic_symptoms": lambda v: v in {"past", "current", "unknown"},
+    "other_diagnoses": bool,
+    "family_history": lambda v: v == YES,
+    "trauma": lambda v: v == YES,
+}
+FLAG_WORDS = {"first_episode_age": _("%(answer)s: early onset (before 18)")}
+# The contact details and the safety questions have their own tables; every other page's
+# questions are in the table of risk factors, but free text: the patient's own words are shown
+# apart, at the top of the page.
+CONTACT_PAGE = "about-you"
+SAFETY_PAGES = ("safety", "safety-now")
+RISK_PAGES = tuple(step.slug for step in STEPS
+                   if step.form is not None and step.slug not in {CONTACT_PAGE, *SAFETY_PAGES})
+SHOWN_APART = frozenset({"anything_else"})
+ASQ_FLAGS = dict.fromkeys(ASQ_FIELDS + ("asq_thoughts_now",), bool)
 
 
 @dataclass
@@ -118,21 +142,37 @@ def medicine_rows(sub: Submission, assessment: Assessment | None,
     return rows
 
 
+def page_facts(slug: str, sub: Submission, flags=FLAGS) -> list[Fact]:
+    """A page's questions as the patient was asked them, answered in staff words, with the
+    staff-only markers."""
+    facts = []
+    for name, label, value in answered(BY_SLUG[slug].form, sub, STAFF):
+        if name in SHOWN_APART:
+            continue
+        flag = bool(flags[name](getattr(sub, name))) if name in flags else False
+        if flag and name in FLAG_WORDS:
+            value = str(FLAG_WORDS[name] % {"answer": value})
+        facts.append(Fact(label, value, flag))
+    return facts
+
+
+def born_words(sub: Submission) -> tuple[str, str]:
+    """The date of birth and the age today, in words ("" each when not given)."""
+    if sub.date_of_birth is None:
+        return "", ""
+    age = age_at(sub.date_of_birth, timezone.localdate())
+    return (words(BY_SLUG[CONTACT_PAGE].form, "date_of_birth", sub, STAFF),
+            ngettext("%(n)s year", "%(n)s years", age) % {"n": age})
+
+
+def contact_facts(sub: Submission) -> list[Fact]:
+    """The contact details as the patient gave them; the date of birth with the age."""
+    _born, age = born_words(sub)
+    return [Fact(label, f"{value} ({age})" if name == "date_of_birth" and age else value)
+            for name, label, value in answered(BY_SLUG[CONTACT_PAGE].form, sub, STAFF)]
+
+
 def risk_factors(sub: Submission) -> list[Fact]:
-    if sub.first_episode_age is None:
-        onset = Fact(_("Age at the first episode"), str(NOT_ANSWERED))
-    elif sub.first_episode_age < 18:
-        onset = Fact(_("Age at the first episode"),
-                     _("%(age)s: early onset (before 18)") % {"age": sub.first_episode_age}, True)
-    else:
-        onset = Fact(_("Age at the first episode"), str(sub.first_episode_age))
-    if sub.episode_months_unknown:
-        months = Fact(_("Length of this episode"), str(_("Not known")))
-    elif sub.episode_months is None:
-        months = Fact(_("Length of this episode"), str(NOT_ANSWERED))
-    else:
-        months = Fact(_("Length of this episode"),
-                      _("%(n)s months") % {"n": sub.episode_months}, sub.episode_months > 24)
     health, unsure = set(sub.health_conditions), set(sub.health_unsure)
 
     def health_answer(code: str) -> str:
@@ -141,23 +181,7 @@ def risk_factors(sub: Submission) -> list[Fact]:
         return str(wording.NOT_SURE[STAFF] % {"answer": value}) if code in unsure else value
 
     return [
-        onset,
-        Fact(_("Episodes in their life"),
-             _choice("episode_count", sub.episode_count),
-             sub.episode_count in {"3_5", "6_plus"}),
-        months,
-        Fact(_("Hospital stays for mental health"),
-             _choice("yes_no_unknown", sub.hospital_stays), sub.hospital_stays == "yes"),
-        Fact(_("Mania, hypomania or bipolar disorder"),
-             _choice("yes_no_unknown", sub.bipolar_history), sub.bipolar_history == "yes"),
-        Fact(_("Psychotic symptoms"), _choice("psychotic_symptoms", sub.psychotic_symptoms),
-             sub.psychotic_symptoms in {"past", "current", "unknown"}),
-        Fact(_("Other diagnoses"), wording.answers("other_diagnosis", sub.other_diagnoses, STAFF),
-             bool(sub.other_diagnoses)),
-        Fact(_("Depression or bipolar disorder in close family"),
-             _choice("yes_no_unknown", sub.family_history), sub.family_history == "yes"),
-        Fact(_("Difficult or traumatic experiences"),
-             _choice("trauma", sub.trauma), sub.trauma == "yes"),
+        *(fact for slug in RISK_PAGES for fact in page_facts(slug, sub)),
         Fact(_("Problems with alcohol or drugs in the past year"),
              health_answer("substance_use"), "substance_use" in health),
         Fact(_("Another long-term illness"), health_answer("chronic_illness"),
@@ -174,12 +198,9 @@ def safety_facts(sub: Submission) -> list[Fact]:
     facts = [Fact(_("PHQ-9 item 9 (thoughts of being better off dead or of self-harm)"),
                   _choice("phq9_answer", str(item9) if item9 is not None else None),
                   bool(item9))]
-    for name, label in ASQ_LABELS:
-        value = getattr(sub, name)
-        if name == "asq_thoughts_now" and value is None:
-            continue
-        facts.append(Fact(label, _yes_no(value), bool(value)))
-    return facts
+    if sub.asq_thoughts_now is None:  # asked only after a yes
+        return facts + page_facts(SAFETY_PAGES[0], sub, ASQ_FLAGS)
+    return facts + [fact for slug in SAFETY_PAGES for fact in page_facts(slug, sub, ASQ_FLAGS)]
 
 
 def answers_level(sub: Submission) -> str:
@@ -197,14 +218,9 @@ def staff_summary(sub: Submission) -> dict:
     therapies = list(sub.therapies.all())
     result = current.result if current else None
 
-    options = []
     considerations = []
     if result:
-        tried, names = wording.tried_for(current.answers)
         for option in result["options"]:
-            words = wording.option_words(option, STAFF, tried, names)
-            words["title"] = wording.option_title(option["code"], PATIENT)  # as they saw it
-            options.append(words)
             considerations += [(c, wording.consideration(c, STAFF))
                                for c in option["considerations"]]
         considerations += [(c, wording.consideration(c, STAFF))
@@ -263,19 +279,11 @@ def staff_summary(sub: Submission) -> dict:
         ],
         "risk_factors": risk_factors(sub),
         "considerations": considerations,
-        "options": options,
         "phq9": {"total": result["phq9"]["total"] if result else None,
                  "band": wording.phq9_band(result["phq9"]["band"], STAFF) if result else ""},
         "msm": msm,
         "anything_else": sub.anything_else,
-        "contact": [
-            Fact(_("Full name"), sub.full_name or str(NOT_ANSWERED)),
-            Fact(_("Date of birth"), sub.date_of_birth.isoformat() if sub.date_of_birth
-                 else str(NOT_ANSWERED)),
-            Fact(_("E-mail address"), sub.email or str(NOT_ANSWERED)),
-            Fact(_("Phone number"), sub.phone or str(NOT_ANSWERED)),
-            Fact(_("Preferred contact"), _choice("contact_preference", sub.contact_preference)),
-        ],
+        "contact": contact_facts(sub),
         "consent": {
             "consented_at": sub.consented_at,
             "privacy_notice_version": sub.privacy_notice_version or str(NOT_ANSWERED),

@@ -10,13 +10,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from . import wording
-from .forms import ASQ_FIELDS, AsqForm
+from .answers import answered
 from .models import MedicationTrial, Submission
 from .patient_text import PHQ9_QUESTIONS
-from .steps import step_url
+from .steps import BY_SLUG, STEPS, step_url
 from .wording import PATIENT
-
-NOT_PROVIDED = wording.MISSING[PATIENT]
 
 
 @dataclass
@@ -81,76 +79,68 @@ def trial_value(trial: MedicationTrial) -> str:
     return "\n".join(str(line) for line in lines)
 
 
-def answer_rows(sub: Submission) -> list[Section]:
-    months = _("I don't know") if sub.episode_months_unknown else (
-        _("%(n)s months") % {"n": sub.episode_months} if sub.episode_months is not None
-        else NOT_PROVIDED)
-    asq_form = AsqForm.base_fields
-    therapies = list(sub.therapies.all())
-    trials = list(sub.trials.select_related("medication"))
-    tried = {code: helped for code, helped in sub.other_treatments.items()
-             if helped != "not_tried"}
+def _page_rows(step, sub: Submission) -> list[Row]:
+    """The page's questions, each labelled as asked and answered in words."""
+    return [Row(label, value) for _name, label, value in answered(step.form, sub, PATIENT)]
 
-    return [
-        Section(_("Before you start"), [
-            Row(_("Agreed to store answers"), _yes_no(sub.consented_at is not None)),
-        ], _url("consent")),
-        Section(_("About you"), [
-            Row(_("Full name"), sub.full_name or str(NOT_PROVIDED)),
-            Row(_("Date of birth"), sub.date_of_birth.strftime("%B %-d, %Y")
-                if sub.date_of_birth else str(NOT_PROVIDED)),
-            Row(_("E-mail address"), sub.email or str(NOT_PROVIDED)),
-            Row(_("Phone number"), sub.phone or str(NOT_PROVIDED)),
-            Row(_("How to contact you"), _choice("contact_preference", sub.contact_preference)),
-        ], _url("about-you")),
-        Section(_("Your depression"), [
-            Row(_("Length of this episode"), str(months)),
-            Row(_("Episodes in your life"), _choice("episode_count", sub.episode_count)),
-            Row(_("Age at the first episode"), str(sub.first_episode_age)
-                if sub.first_episode_age is not None else str(NOT_PROVIDED)),
-            Row(_("Hospital stays for mental health"),
-                _choice("yes_no_unknown", sub.hospital_stays)),
-        ], _url("depression")),
-        Section(_("Your health history"), [
-            Row(_("Mania, hypomania or bipolar disorder"),
-                _choice("yes_no_unknown", sub.bipolar_history)),
-            Row(_("Psychotic symptoms"), _choice("psychotic_symptoms", sub.psychotic_symptoms)),
-            Row(_("Other diagnoses"), wording.answers("other_diagnosis", sub.other_diagnoses,
-                                                      PATIENT, empty=NOT_PROVIDED)),
-            Row(_("Depression or bipolar disorder in close family"),
-                _choice("yes_no_unknown", sub.family_history)),
-            Row(_("Difficult or traumatic experiences"), _choice("trauma", sub.trauma)),
-        ], _url("history")),
-        Section(_("How you have been feeling"), [
-            Row(str(question), _choice("phq9_answer", None if answer is None else str(answer)))
-            for question, answer in zip(PHQ9_QUESTIONS, sub.phq9 or [None] * 9, strict=True)
-        ], _url("phq9")),
-        Section(_("Safety questions"), [
-            *(Row(str(asq_form[name].label), _yes_no(getattr(sub, name))) for name in ASQ_FIELDS),
-            *([Row(str(_("Are you having thoughts of killing yourself right now?")),
-                   _yes_no(sub.asq_thoughts_now), _url("safety-now"))]
-              if sub.asq_thoughts_now is not None else []),
-        ], _url("safety")),
-        Section(_("Medicines you have tried"), [
-            Row(trial.display_name, trial_value(trial),
+
+def _consent_rows(step, sub):
+    return [Row(_("Agreed to store answers"), _yes_no(sub.consented_at is not None))]
+
+
+def _phq9_rows(step, sub):
+    return [Row(str(question), _choice("phq9_answer", None if answer is None else str(answer)))
+            for question, answer in zip(PHQ9_QUESTIONS, sub.phq9 or [None] * 9, strict=True)]
+
+
+def _safety_rows(step, sub):
+    now = BY_SLUG["safety-now"]
+    return [*_page_rows(step, sub),
+            *(Row(row.label, row.value, _url(now.slug)) for row in _page_rows(now, sub)
+              if sub.asq_thoughts_now is not None)]
+
+
+def _medicine_rows(step, sub):
+    return [Row(trial.display_name, trial_value(trial),
                 reverse("intake:medicine_edit", args=[trial.position]) + "?return=check")
-            for trial in trials
-        ] or [Row(_("Medicines"), str(_("None")))], _url("medicines")),
-        Section(_("Talk therapy"), [
-            Row(_choice("therapy", t.type),
+            for trial in sub.trials.select_related("medication")] \
+        or [Row(_("Medicines"), str(_("None")))]
+
+
+def _therapy_rows(step, sub):
+    return [Row(_choice("therapy", t.type),
                 _("%(sessions)s sessions; helped: %(helped)s") % {
                     "sessions": t.sessions if t.sessions is not None else _("not given"),
                     "helped": _choice("therapy_helped", t.helped)}, _url("therapy-details"))
-            for t in therapies
-        ] or [Row(_("Talk therapy"), str(_("None")))], _url("therapy")),
-        Section(_("Other treatments"), [
-            Row(_choice("other_treatment", code), _choice("other_treatment_helped", helped),
+            for t in sub.therapies.all()] or [Row(_("Talk therapy"), str(_("None")))]
+
+
+def _other_treatment_rows(step, sub):
+    return [Row(_choice("other_treatment", code), _choice("other_treatment_helped", helped),
                 _url("other-treatments-helped"))
-            for code, helped in tried.items()
-        ] or [Row(_("Other treatments"), str(_("None of these")))], _url("other-treatments")),
-        Section(_("Health questions"), [
-            Row(_("These apply to you"), wording.health_answers(
-                sub.health_conditions, sub.health_unsure, PATIENT)),
-            Row(_("Anything else"), sub.anything_else or str(NOT_PROVIDED)),
-        ], _url("health")),
-    ]
+            for code, helped in sub.other_treatments.items() if helped != "not_tried"] \
+        or [Row(_("Other treatments"), str(_("None of these")))]
+
+
+def _health_rows(step, sub):
+    return [Row(_("These apply to you"), wording.health_answers(
+        sub.health_conditions, sub.health_unsure, PATIENT)), *_page_rows(step, sub)]
+
+
+# Pages whose answers are not one field per question draw their own rows; a page that asks
+# more about the one before it is shown in that page's card (its rows change on it).
+OWN_ROWS = {"consent": _consent_rows, "phq9": _phq9_rows, "safety": _safety_rows,
+            "medicines": _medicine_rows, "therapy": _therapy_rows,
+            "other-treatments": _other_treatment_rows, "health": _health_rows}
+IN_CARD_OF = {"safety-now": "safety", "therapy-details": "therapy",
+              "other-treatments-helped": "other-treatments"}
+# Cards titled by their section where the page's heading is its question.
+CARD_TITLES = {"phq9": _("How you have been feeling"), "other-treatments": _("Other treatments")}
+
+
+def answer_rows(sub: Submission) -> list[Section]:
+    """One card per question page, in the order of the pages: the page's questions as it
+    declares them (`intake/answers.py`), or its own rows."""
+    return [Section(CARD_TITLES.get(step.slug, step.title),
+                    OWN_ROWS.get(step.slug, _page_rows)(step, sub), _url(step.slug))
+            for step in STEPS if step.slug not in IN_CARD_OF]

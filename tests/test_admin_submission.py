@@ -67,7 +67,7 @@ def test_summary_of_a_known_vignette(reviewer_client, vignette):
     assert "Demo Patient 08" in first and "555-0108" in first and "E-mail" in first
     assert re.search(r"<dt>Age</dt><dd>\d+ years \(born \d+ \w+ \d{4}\)</dd>", first)
     assert '<span class="safety-badge safety-acute">Urgent</span>' in first
-    assert "Thoughts of killing themselves right now" in first
+    assert "Are you having thoughts of killing yourself right now?" in first  # as asked
     assert "More than half the days" in first  # PHQ-9 item 9 = 2
     assert "Please call after 5pm." in first
     assert first.index("Safety") < html.index("Treatment-resistant depression")

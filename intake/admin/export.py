@@ -1,19 +1,26 @@
 """CSV exports for managers: submissions (labels beside codes, local times, a UTF-8 BOM so
-spreadsheets read it, formula-safe cells) and the audit trail as filtered on screen. Each
-exported submission gets its own audit row, so a search by reference finds the export."""
+spreadsheets read it, formula-safe cells; each question the pages declare as a code column and
+one headed by the question) and the audit trail as filtered on screen. Each exported submission
+gets its own audit row, so a search by reference finds the export."""
 
 from __future__ import annotations
 
 import csv
 
+from django import forms
 from django.http import HttpResponse
 from django.utils import timezone
 
 from .. import audit, wording
+from ..answers import questions, words
 from ..models import Assessment, ContactAttempt
+from ..steps import STEPS
 from .common import CSV_TIME_FORMAT, csv_cell, local_time, user_name
 
 BOM = "\ufeff"
+IDENTIFYING_PAGES = frozenset({"about-you"})
+# Typed answers: free text, e-mail addresses, phone numbers (a choice is a ChoiceField).
+FREE_TEXT = forms.CharField
 
 
 def csv_response(prefix: str) -> tuple[HttpResponse, csv.writer]:
@@ -28,6 +35,24 @@ def _t(value) -> str:
     return local_time(value, CSV_TIME_FORMAT)
 
 
+def exported_questions() -> list[tuple[type, str, str]]:
+    """(form, field name, label) of each question the pages declare, in their order, but the
+    contact details and free text: the export identifies no patient."""
+    return [(step.form, name, label) for step in STEPS
+            if step.form is not None and step.slug not in IDENTIFYING_PAGES
+            for name, label in questions(step.form)
+            if not isinstance(step.form.base_fields[name], FREE_TEXT)]
+
+
+def code(value) -> str:
+    """A stored answer as a code: yes or no, codes of a list space-separated."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return " ".join(map(str, value))
+    return "" if value is None else str(value)
+
+
 def export_submissions_csv(request, queryset) -> HttpResponse:
     rows = list(queryset.select_related("assigned_to", "first_viewed_by").order_by("pk"))
     current = {a.submission_id: a for a in Assessment.objects.filter(
@@ -40,6 +65,7 @@ def export_submissions_csv(request, queryset) -> HttpResponse:
     outcome_labels = dict(ContactAttempt.Outcome.choices)
     response, writer = csv_response("submissions")
     tz = timezone.get_current_timezone_name()
+    asked = exported_questions()
     writer.writerow([
         "reference", "status", "status_label", f"submitted_at ({tz})", "safety_level",
         "safety_label", f"flagged_at ({tz})", f"first_viewed_at ({tz})", "first_viewed_by",
@@ -48,6 +74,7 @@ def export_submissions_csv(request, queryset) -> HttpResponse:
         "rules_version", f"assessed_at ({tz})", "options", "options_labels",
         "contact_attempts", f"first_contact_at ({tz})", "last_attempt_outcome",
         "last_attempt_label",
+        *(header for _form, name, label in asked for header in (name, label)),
     ])
     for sub in rows:
         assessment = current.get(sub.pk)
@@ -71,6 +98,8 @@ def export_submissions_csv(request, queryset) -> HttpResponse:
             " ".join(codes),
             wording.csv_options(assessment.result if assessment else None),
             len(outcomes), _t(sub.contacted_at), last, outcome_labels.get(last, ""),
+            *(cell for form, name, _label in asked
+              for cell in (code(getattr(sub, name)), words(form, name, sub, wording.STAFF))),
         )])
     batch = len(rows)
     for sub in rows:  # one row per submission: searchable by its reference

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
@@ -434,6 +434,23 @@ class SubmissionAdmin(admin.ModelAdmin):
 
     # -- the change page: essentials, review form, summary; first view --
 
+    def get_object(self, request, object_id, from_field=None):
+        """The submission with the staff it names, read once per request: the change page, its
+        summary and the admin's own form are drawn from the same row."""
+        loaded = request.__dict__.setdefault("intake_submissions", {})
+        key = (object_id, from_field)
+        if key not in loaded:
+            if from_field is not None:
+                loaded[key] = super().get_object(request, object_id, from_field)
+            else:
+                queryset = self.get_queryset(request).select_related(
+                    "assigned_to", "first_viewed_by", "review_status_changed_by")
+                try:
+                    loaded[key] = queryset.filter(pk=object_id).first()
+                except (ValueError, ValidationError):
+                    loaded[key] = None
+        return loaded[key]
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, unquote(object_id))
         if obj is not None and request.method == "GET":
@@ -449,11 +466,11 @@ class SubmissionAdmin(admin.ModelAdmin):
             if request.session.pop(JUST_SAVED_KEY, None) != obj.pk:
                 audit.record(request.user, audit.VIEWED, obj)
             if obj.safety_level != SafetyLevel.NONE and obj.first_viewed_at is None:
-                Submission.objects.filter(pk=obj.pk, first_viewed_at__isnull=True).update(
-                    first_viewed_at=timezone.now(), first_viewed_by=request.user)
+                now = timezone.now()
+                if Submission.objects.filter(pk=obj.pk, first_viewed_at__isnull=True).update(
+                        first_viewed_at=now, first_viewed_by=request.user):
+                    obj.first_viewed_at, obj.first_viewed_by = now, request.user
         if obj is not None:
-            obj = Submission.objects.select_related(
-                "assigned_to", "first_viewed_by", "review_status_changed_by").get(pk=obj.pk)
             extra_context = {
                 **(extra_context or {}),
                 "title": _("Submission %(ref)s") % {"ref": obj.reference},

@@ -11,10 +11,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .. import audit, wording
-from ..fields import age_at
 from ..models import Assessment, AuditEvent, Submission
 from ..patient_text import PHQ9_ANSWERS, PHQ9_QUESTIONS
-from ..staff_summary import staff_summary
+from ..staff_summary import born_words, staff_summary
 from .common import duration_words, local_time, user_name
 
 
@@ -103,13 +102,11 @@ def safety_lowered(sub: Submission) -> dict | None:
 
 def review_summary(sub: Submission) -> dict:
     summary = staff_summary(sub)
-    today = timezone.localdate()
-    age = age_at(sub.date_of_birth, today)
+    born, age = born_words(sub)
     summary["first"] = {
         "name": sub.full_name or _("Not answered"),
-        "age": ngettext("%(n)s year", "%(n)s years", age) % {"n": age} if age is not None
-        else _("Not answered"),
-        "born": sub.date_of_birth.strftime("%-d %b %Y") if sub.date_of_birth else "",
+        "age": age or _("Not answered"),
+        "born": born,
         "phone": sub.phone or _("Not answered"),
         "email": sub.email or _("Not answered"),
         "contact_preference": sub.get_contact_preference_display() or _("Not answered"),
@@ -129,9 +126,6 @@ def review_summary(sub: Submission) -> dict:
     }
     summary["contact_attempts"] = contact_attempts(sub)
     summary["safety"]["lowered"] = safety_lowered(sub)
-    for fact in summary["contact"]:
-        if sub.date_of_birth and fact.value == sub.date_of_birth.isoformat():
-            fact.value = f"{summary['first']['born']} ({summary['first']['age']})"
     summary["phq9_items"] = phq9_items(sub)
     summary["options_shown"] = options_shown(summary["history"])
     summary["history_rows"] = history_rows(summary["history"])
