@@ -126,3 +126,17 @@ def test_the_change_page_reads_the_submission_once(reviewer_client, catalog):
     assert f'<th scope="row">Date of birth</th><td>{born} (' in html  # with the age beside it
     sub.refresh_from_db()
     assert sub.first_viewed_at is not None  # the first view still recorded
+
+
+def test_staff_cannot_change_any_answer_a_page_saves(reviewer_client, catalog):
+    """What the pages save is read-only on the staff form: a forged POST of every one changes
+    nothing (the "not sure" health answers included)."""
+    sub = create_submission(name="Demo Patient 32", health=("seizures",))
+    before = Submission.objects.filter(pk=sub.pk).values().get()
+    forged = {name: "" for form in FORMS for name in saved_fields(form)}
+    forged.update(health_unsure='["seizures"]', phq9="[0,0,0,0,0,0,0,0,0]")
+    response = reviewer_client.post(change_url(sub), {
+        "review_status": sub.review_status, "assigned_to": "", **forged})
+    assert response.status_code == 302
+    after = Submission.objects.filter(pk=sub.pk).values().get()
+    assert {k for k in before if before[k] != after[k]} == set()

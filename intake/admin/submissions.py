@@ -31,6 +31,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from .. import alerts, audit, escalation, services, wording
 from ..admin_site import kept_review
+from ..answers import saved_fields
 from ..models import (
     AWAITING_CONTACT,
     Assessment,
@@ -42,6 +43,7 @@ from ..models import (
     triage_rank,
     waiting_since,
 )
+from ..steps import BY_SLUG, SAFETY_STEPS, STEPS
 from . import deletion
 from .common import STAFF_CSS, STAFF_JS, duration_words, local_time, safety_badge, user_name
 from .contact import (
@@ -56,19 +58,13 @@ from .contact import (
 from .export import export_submissions_csv
 from .summary import review_summary
 
-# Fields that record what the patient said: read-only to everyone but superusers.
-PATIENT_FIELDS = (
-    "consented_at", "privacy_notice_version", "age_confirmed",
-    "full_name", "date_of_birth", "email", "phone", "contact_preference",
-    "episode_months", "episode_months_unknown", "episode_count", "first_episode_age",
-    "hospital_stays", "bipolar_history", "psychotic_symptoms", "other_diagnoses",
-    "family_history", "trauma", "phq9",
-    "asq_wished_dead", "asq_better_off_dead", "asq_thoughts_past_week", "asq_ever_attempted",
-    "asq_thoughts_now", "other_treatments", "health_conditions", "anything_else",
-)
-# The answers the safety level is drawn from (screening.safety_level).
-SAFETY_FIELDS = frozenset({"phq9", "asq_wished_dead", "asq_better_off_dead",
-                           "asq_thoughts_past_week", "asq_ever_attempted", "asq_thoughts_now"})
+# Fields that record what the patient said (what the question pages save, in their order):
+# read-only to everyone but superusers.
+PATIENT_FIELDS = tuple(dict.fromkeys(
+    name for step in STEPS if step.form is not None for name in saved_fields(step.form)))
+# The answers the safety level is drawn from (screening.safety_level): the PHQ-9 and safety pages.
+SAFETY_FIELDS = frozenset(name for slug in ("phq9", *SAFETY_STEPS)
+                          for name in saved_fields(BY_SLUG[slug].form))
 STAFF_FIELDS = ("review_status", "assigned_to")
 NOTE_MAX_LENGTH = StaffNote._meta.get_field("text").max_length
 
