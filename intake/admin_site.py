@@ -16,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import alerts, escalation
+from . import alerts, escalation, roles
 from .models import AWAITING_CONTACT, SafetyLevel, Submission
 
 KEPT_SESSION_KEY = "intake_kept_review"
@@ -153,17 +153,22 @@ class StaffAdminSite(admin.AdminSite):
     def get_urls(self):
         from django.urls import path
 
-        from .admin import mfa
+        from .admin import mfa, staff_accounts
 
         return [
             path("mfa/", mfa.verify_view, name="mfa"),
             path("mfa/log-out/", mfa.cancel_view, name="mfa_cancel"),
             path("set-up/<str:token>/", mfa.setup_link_view, name="mfa_setup_link"),
+            *staff_accounts.urls(self),
             *super().get_urls(),
         ]
 
     def index(self, request, extra_context=None):
-        return super().index(request, {**dashboard(request), **(extra_context or {}),
+        """The queue's counts for staff who can open submissions only; the Staff page's link
+        for managers."""
+        counts = dashboard(request) if request.user.has_perm("intake.view_submission") else {}
+        return super().index(request, {**counts, **(extra_context or {}),
+                                       "staff_accounts": roles.is_manager(request.user),
                                        "title": _("Today's queue")})
 
 

@@ -38,6 +38,11 @@ MFA_VERIFIED = "mfa_verified"
 MFA_FAILED = "mfa_failed"
 MFA_RESET = "mfa_reset"
 SETUP_LINK_ISSUED = "setup_link_issued"
+# staff accounts, run by managers (intake/admin/staff_accounts.py)
+STAFF_CREATED = "staff_created"
+STAFF_DEACTIVATED = "staff_deactivated"
+STAFF_UNLOCKED = "staff_unlocked"
+ACCOUNT_OPENED = "account_opened"  # a new account chose its password
 PURGED = "purged"  # by the retention job (no actor): counts of what it deleted
 LATE_ANSWER_LOST = "late_answer_lost"  # a patient's safety answer for a deleted draft
 
@@ -67,7 +72,11 @@ ACTION_LABELS = {
     MFA_ENROLLED: "Set up an authenticator app",
     MFA_VERIFIED: "Gave the sign-in code",
     MFA_FAILED: "Wrong sign-in code",
-    MFA_RESET: "Authenticator app reset by an administrator",
+    MFA_RESET: "Reset an authenticator app",
+    STAFF_CREATED: "Created a staff account",
+    STAFF_DEACTIVATED: "Deactivated a staff account",
+    STAFF_UNLOCKED: "Lifted a lockout",
+    ACCOUNT_OPENED: "Chose a password with a set-up link",
     SETUP_LINK_ISSUED: "Issued a set-up link for an authenticator app",
     PURGED: "Deleted expired data (counts only)",
     LATE_ANSWER_LOST: "Safety answer received for a deleted draft",

@@ -12,6 +12,11 @@ else whatever their permissions (see intake/admin.py).
 
 `ensure_groups()` is called by the data migration 0004_staff_groups and by `seed_demo`; run it
 again after adding a permission here.
+
+Who is who, for the staff accounts page (intake/admin/staff_accounts.py), the "Assigned to"
+choices and the pages that say whom to ask: a manager (whoever holds the managers' permissions,
+read from the permissions a page loads anyway) runs the accounts of reviewers and of staff with
+no role; a superuser runs everyone's. Nobody manages their own account there.
 """
 
 from __future__ import annotations
@@ -35,6 +40,77 @@ MANAGER_PERMISSIONS = REVIEWER_PERMISSIONS + (
     "intake.view_auditevent",
 )
 GROUPS = {REVIEWERS: REVIEWER_PERMISSIONS, MANAGERS: MANAGER_PERMISSIONS}
+SUPERUSER = "superuser"  # a role word for staff lists: not a group
+ROLE_WORDS = {SUPERUSER: "Administrator", MANAGERS: "Manager", REVIEWERS: "Reviewer",
+              "": "No role"}
+
+
+def role_of(user) -> str:
+    """SUPERUSER, MANAGERS, REVIEWERS or "" (no role), by the groups the user is in."""
+    if user.is_superuser:
+        return SUPERUSER
+    names = {group.name for group in user.groups.all()}
+    for name in (MANAGERS, REVIEWERS):
+        if name in names:
+            return name
+    return ""
+
+
+def is_manager(user) -> bool:
+    """An active staff member who may run staff accounts: a superuser, or whoever holds the
+    managers' permissions."""
+    return user.is_active and user.is_staff and (
+        user.is_superuser or user.has_perms(MANAGER_PERMISSIONS))
+
+
+def may_manage(actor, user) -> bool:
+    """Managers run reviewers' accounts (and those of staff with no role), never a manager's or
+    a superuser's; superusers run any staff account. Never one's own."""
+    if not is_manager(actor) or not user.is_staff or user.pk == actor.pk:
+        return False
+    return actor.is_superuser or role_of(user) not in (SUPERUSER, MANAGERS)
+
+
+def managed_by(actor, users):
+    """`users` narrowed to the accounts `actor` may manage (see may_manage)."""
+    from django.db.models import Q
+
+    if not is_manager(actor):
+        return users.none()
+    users = users.filter(is_staff=True).exclude(pk=actor.pk)
+    if actor.is_superuser:
+        return users
+    return users.exclude(Q(is_superuser=True) | Q(groups__name=MANAGERS))
+
+
+def opens_submissions():
+    """A filter on users: superusers, reviewers and managers."""
+    from django.db.models import Q
+
+    return Q(is_superuser=True) | Q(groups__name__in=(REVIEWERS, MANAGERS))
+
+
+def assignable_staff(keep=None):
+    """The "Assigned to" choices: active staff who can open submissions, and `keep` (the user a
+    case is assigned to now, so an unchanged form still saves)."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    users = get_user_model().objects.filter(
+        Q(is_staff=True, is_active=True) & opens_submissions())
+    if keep is not None:
+        users = get_user_model().objects.filter(Q(pk__in=users.values("pk")) | Q(pk=keep))
+    return users.distinct().order_by("username")
+
+
+def manager_names() -> list[str]:
+    """The active managers' names (not superusers'), for pages that say whom to ask."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.filter(
+        is_active=True, is_staff=True, is_superuser=False,
+        groups__name=MANAGERS).distinct().order_by("first_name", "last_name", "username")
+    return [user.get_full_name() or user.get_username() for user in users]
 
 
 def _permissions(permission_model, codes):

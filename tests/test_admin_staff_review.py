@@ -372,7 +372,7 @@ def test_lockout_warns_first_then_locks_in_the_admins_style(client, reviewer, se
     locked = pages[-1]
     assert locked.status_code == 429
     html = locked.content.decode()
-    assert "Try again in an hour" in html and "a clinic manager or the site administrator" in html
+    assert "Try again in an hour" in html and "a manager of the clinic or an administrator" in html
     assert 'id="site-name"' in html and "admin/css/base.css" in html
 
 

@@ -140,7 +140,7 @@ def test_the_password_alone_never_reaches_the_set_up(client, newcomer):
     page = client.get(response["Location"])
     html = page.content.decode()
     assert page.status_code == 403
-    assert "Ask for a set-up link" in html and "a clinic manager or the site administrator" in html
+    assert "Ask for a set-up link" in html and "a manager of the clinic or an administrator" in html
     assert "data:image/svg+xml" not in html and "mfa-secret" not in html
     assert client.post("/admin/mfa/", {"token": "123456"}).status_code == 403
     assert not TOTPDevice.objects.filter(user=newcomer).exists()

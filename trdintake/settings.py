@@ -176,10 +176,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 TRUSTED_PROXY_COUNT = get_int(env, "TRUSTED_PROXY_COUNT", 0, min=0, max=5)
 AXES_CLIENT_IP_CALLABLE = "trdintake.client_ip.client_ip"
 
-# The lockout page, in the admin's style: for how long, and whom to ask.
+# The lockout page, in the admin's style: for how long, and whom to ask (the active managers by
+# name, or an administrator).
 AXES_LOCKOUT_CALLABLE = "intake.admin.lockout.lockout_response"
-STAFF_ACCOUNT_HELP = get_str(
-    env, "STAFF_ACCOUNT_HELP", "a clinic manager or the site administrator")
 
 # A second factor (a TOTP code from an authenticator app) for every staff account: required in
 # production, optional in development (staff who set up an app are still asked for it).

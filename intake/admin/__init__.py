@@ -11,6 +11,8 @@ through `intake.apps.StaffAdminConfig`):
 - `alert_list`: staff alerts and their delivery, "Try again now";
 - `mfa`: the second factor (TOTP) and its one-time set-up links, issued in `setup_links`;
   `auth_events`: sign-in events in the audit trail.
+- `staff_accounts`: the Staff page, where managers run reviewers' accounts (its URLs are added
+  by the site).
 
 Everything staff do here that touches a record is written to the audit trail (intake/audit.py).
 """

@@ -97,6 +97,11 @@ def describe(event: AuditEvent) -> str:
             "n": d.get("rows"), "f": ", ".join(d.get("filters", [])) or _("none")}
     if a == audit.MFA_RESET:
         return _("Devices removed: %s") % d.get("devices", 0)
+    if a in (audit.STAFF_CREATED, audit.STAFF_DEACTIVATED, audit.STAFF_UNLOCKED):
+        return _("Account %(u)s, by %(by)s") % {"u": d.get("username", ""),
+                                               "by": d.get("by", "")}
+    if a == audit.ACCOUNT_OPENED:
+        return _("With set-up link #%s") % d.get("link")
     if a == audit.SETUP_LINK_ISSUED:
         return _("Set-up link #%(id)s for %(u)s, issued by %(by)s") % {
             "id": d.get("link"), "u": d.get("username", ""), "by": d.get("by", "")}

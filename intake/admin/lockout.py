@@ -1,6 +1,7 @@
 """The page django-axes shows when a staff login is locked: the admin's style, for how long,
-and whom to ask; and the login form, which refuses a username no account can have before
-django-axes or the database see it."""
+and whom to ask (the managers by name: they lift a lock on the Staff page); which accounts are
+locked now, and lifting one account's lock; and the login form, which refuses a username no
+account can have before django-axes or the database see it."""
 
 from __future__ import annotations
 
@@ -10,8 +11,12 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model
 from django.core.validators import ProhibitNullCharactersValidator
 from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from .. import roles
 
 
 def cooloff_words() -> str:
@@ -23,13 +28,42 @@ def cooloff_words() -> str:
     return ngettext("%(n)s minute", "%(n)s minutes", minutes) % {"n": minutes}
 
 
+def who_can_help() -> str:
+    """Whom staff locked out, or without their authenticator app, can ask: the active managers
+    by name, and an administrator."""
+    names = roles.manager_names()
+    if not names:
+        return _("a manager of the clinic or an administrator")
+    return _("a manager (%(names)s) or an administrator") % {
+        "names": get_text_list(names, _("or"))}
+
+
+def locked_usernames(usernames) -> set[str]:
+    """Those of `usernames` that django-axes locks out now (from any address)."""
+    from axes.models import AccessAttempt
+
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    return set(AccessAttempt.objects.filter(
+        username__in=list(usernames), attempt_time__gte=since,
+        failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
+    ).values_list("username", flat=True))
+
+
+def unlock(username: str) -> int:
+    """Lift the lockout of this one username (from every address): django-axes' own reset;
+    the number of lockout records removed."""
+    from axes.utils import reset
+
+    return reset(username=username)
+
+
 def lockout_response(request, original_response=None, credentials=None):
     context = {
         **admin.site.each_context(request),
         "title": _("Account locked for now"),
         "cooloff": cooloff_words(),
         "failure_limit": settings.AXES_FAILURE_LIMIT,
-        "who_to_ask": settings.STAFF_ACCOUNT_HELP,
+        "who_to_ask": who_can_help(),
     }
     response = TemplateResponse(request, "admin/intake/locked_out.html", context, status=429)
     return response.render()

@@ -9,8 +9,10 @@ Setting an app up (a new account, a lost phone) takes a one-time set-up link iss
 manager or a superuser (`StaffSetupLink`: valid SETUP_LINK_HOURS, used once, only a hash of its
 token kept, audited) as well as the password: the link, opened in a browser, is remembered by
 that browser's session, the password is asked for, and only then are the QR code and the key
-shown. The password alone never reaches them: a staff member with no app is told to ask for a
-link. Links are issued in the admin (intake/admin/setup_links.py) and by
+shown. A new account has no password yet (managers create accounts without typing one,
+intake/admin/staff_accounts.py): its link first asks the newcomer to choose one, then goes on
+the same way. The password alone never reaches them: a staff member with no app is told to ask
+for a link. Links are issued in the admin (intake/admin/setup_links.py) and by
 `manage.py staff_setup_link USERNAME` or `manage.py staff_mfa_reset USERNAME`.
 """
 
@@ -26,6 +28,7 @@ import segno
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import get_user_model, logout
+from django.contrib.auth.forms import SetPasswordForm
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
@@ -35,12 +38,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .. import audit, roles
 from ..admin_site import safe_next, with_next
 from ..models import StaffSetupLink
+from .lockout import who_can_help
 
 DEVICE_NAME = "Authenticator app"
 SETUP_LINK_HOURS = 24
@@ -56,14 +60,12 @@ def _token_hash(token: str) -> str:
 def may_issue_setup_links(issuer) -> bool:
     """Managers (whoever holds the managers' permissions: read from the permissions the page
     loaded anyway, no query of its own) and superusers."""
-    return issuer.is_active and issuer.is_staff and (
-        issuer.is_superuser or issuer.has_perms(roles.MANAGER_PERMISSIONS))
+    return roles.is_manager(issuer)
 
 
 def may_issue_setup_link(issuer, user) -> bool:
-    """Managers issue links for staff who are not superusers; superusers for any staff."""
-    return (may_issue_setup_links(issuer) and user.is_active and user.is_staff
-            and (issuer.is_superuser or not user.is_superuser))
+    """For the active staff accounts the issuer manages (roles.may_manage)."""
+    return user.is_active and roles.may_manage(issuer, user)
 
 
 def issue_setup_link(user, issued_by=None, link: StaffSetupLink | None = None) -> str:
@@ -82,6 +84,15 @@ def issue_setup_link(user, issued_by=None, link: StaffSetupLink | None = None) -
         audit.record(issued_by, audit.SETUP_LINK_ISSUED, None, username=user.get_username(),
                      link=link.pk, by=issued_by.get_username() if issued_by else "command line")
     return token
+
+
+def reset_authenticator(user, reset_by=None) -> int:
+    """Remove every authenticator app of `user` (they can no longer give a code: a new one
+    takes a set-up link); audited; how many were removed. `reset_by` None: the command line."""
+    deleted, _counts = TOTPDevice.objects.filter(user=user).delete()
+    audit.record(reset_by, audit.MFA_RESET, None, username=user.get_username(), devices=deleted,
+                 by=reset_by.get_username() if reset_by else "command line")
+    return deleted
 
 
 def setup_link_url(token: str, request=None) -> str:
@@ -104,16 +115,32 @@ def setup_link_for(request) -> StaffSetupLink | None:
 
 
 @never_cache
-@require_safe
+@csrf_protect
+@require_http_methods(["GET", "HEAD", "POST"])
 def setup_link_view(request, token):
     """A set-up link opened: remembered by this browser's session (after logging out whoever
-    was signed in), then the password; the set-up page follows."""
-    link = _usable(StaffSetupLink.objects.filter(token_hash=_token_hash(token))).first()
+    was signed in), then the password (chosen here first by a new account that has none); the
+    set-up page follows."""
+    link = _usable(StaffSetupLink.objects.filter(token_hash=_token_hash(token))).select_related(
+        "user").first()
     if link is None:
         context = {**admin.site.each_context(request), "link_hours": SETUP_LINK_HOURS,
                    "title": _("This set-up link does not work"),
-                   "who_to_ask": settings.STAFF_ACCOUNT_HELP}
+                   "who_to_ask": who_can_help()}
         return TemplateResponse(request, "admin/intake/setup_link.html", context, status=404)
+    if not link.user.has_usable_password():
+        form = SetPasswordForm(link.user, request.POST if request.method == "POST" else None)
+        if not form.is_valid():
+            context = {**admin.site.each_context(request), "form": form,
+                       "title": _("Choose your password"),
+                       "username": link.user.get_username()}
+            return TemplateResponse(request, "admin/intake/setup_password.html", context,
+                                    status=400 if form.is_bound else 200)
+        form.save()
+        audit.record(None, audit.ACCOUNT_OPENED, None, username=link.user.get_username(),
+                     link=link.pk)
+    elif request.method == "POST":
+        return HttpResponseRedirect(request.path)  # chosen meanwhile (another tab): log in
     if request.user.is_authenticated:
         logout(request)
     request.session[SETUP_SESSION_KEY] = link.pk
@@ -190,7 +217,7 @@ def verify_view(request):
     enrolling = device is None or link is not None
     context = {
         **admin.site.each_context(request),
-        "who_to_ask": settings.STAFF_ACCOUNT_HELP,
+        "who_to_ask": who_can_help(),
         "link_hours": SETUP_LINK_HOURS,
         "next": next_url,
         "username": user.get_username(),

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .. import roles
 from ..models import StaffSetupLink
 from . import mfa
 from .common import STAFF_CSS, local_time, user_name
@@ -48,10 +49,8 @@ class StaffSetupLinkAdmin(admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "user":
-            staff = get_user_model().objects.filter(is_active=True, is_staff=True)
-            if not request.user.is_superuser:
-                staff = staff.filter(is_superuser=False)
-            kwargs["queryset"] = staff.order_by("username")
+            staff = get_user_model().objects.filter(is_active=True)
+            kwargs["queryset"] = roles.managed_by(request.user, staff).order_by("username")
             kwargs["label"] = _("Staff member")
             kwargs["help_text"] = _(
                 "They open the link, log in with their password and set up an authenticator "

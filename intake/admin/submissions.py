@@ -29,7 +29,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST, require_safe
 
-from .. import alerts, audit, escalation, services, wording
+from .. import alerts, audit, escalation, roles, services, wording
 from ..admin_site import kept_review
 from ..answers import saved_fields
 from ..models import (
@@ -104,6 +104,10 @@ class ReviewForm(forms.ModelForm):
             # a client that posts without what it saw is compared with the database instead
             if name in self.fields and (not self.is_bound or f"initial-{name}" in self.data):
                 self.fields[name].show_hidden_initial = True
+        if "assigned_to" in self.fields and self.instance.assigned_to_id:
+            # whoever has the case now stays a choice (an unchanged form still saves)
+            self.fields["assigned_to"].queryset = roles.assignable_staff(
+                keep=self.instance.assigned_to_id)
 
     def clean(self):
         cleaned = super().clean()
@@ -340,8 +344,7 @@ class SubmissionAdmin(admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "assigned_to":
-            kwargs["queryset"] = get_user_model().objects.filter(
-                is_staff=True, is_active=True).order_by("username")
+            kwargs["queryset"] = roles.assignable_staff()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):

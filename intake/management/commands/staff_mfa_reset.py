@@ -4,9 +4,7 @@ the server; audited."""
 
 from __future__ import annotations
 
-from django_otp.plugins.otp_totp.models import TOTPDevice
-
-from intake import audit
+from intake.admin import mfa
 
 from .staff_setup_link import Command as SetupLinkCommand
 
@@ -17,7 +15,6 @@ class Command(SetupLinkCommand):
 
     def handle(self, *args, username, **options):
         user = self.staff_member(username)
-        deleted, _ = TOTPDevice.objects.filter(user=user).delete()
-        audit.record(None, audit.MFA_RESET, None, username=username, devices=deleted)
+        deleted = mfa.reset_authenticator(user)
         self.stdout.write(f"Removed {deleted} authenticator device(s) for {username}.")
         self.print_link(user)
