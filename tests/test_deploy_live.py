@@ -13,6 +13,7 @@ under CI (CI=true), like the browser tests.
 from __future__ import annotations
 
 import contextlib
+import http.client
 import os
 import pwd
 import re
@@ -211,6 +212,17 @@ class SlowClients:
             sock.close()
 
 
+def get(port: int, path: str) -> http.client.HTTPResponse:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=QUICK)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        response.read()
+        return response
+    finally:
+        connection.close()
+
+
 def timed(call):
     start = time.monotonic()
     result = call()
@@ -254,6 +266,13 @@ def test_slow_clients_hold_gunicorn_but_not_nginx_in_front_of_it(site, nginx_pat
         log = nginx.access_log()
         assert '"GET /admin/login/ HTTP/1.1" 200' in log
         assert "Searched" not in log and "?" not in log
+        # One HSTS header, nginx's; plain http is sent to https with its query intact.
+        response = get(nginx.port, "/healthz/")
+        assert response.headers.get_all("Strict-Transport-Security") == [
+            "max-age=31536000; includeSubDomains; preload"]
+        response = get(nginx.redirect_port, "/intake/?a=1")
+        assert (response.status, response.headers["Location"]) == (
+            301, "https://127.0.0.1/intake/?a=1")
 
         # Straight to gunicorn: the same slow clients take every thread, a patient waits.
         slow = SlowClients(site.port, csrf_cookie, seconds=10)
