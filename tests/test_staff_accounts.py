@@ -191,7 +191,8 @@ def test_the_dashboard_links_managers_to_the_staff_page(manager_client):
 
 def test_an_unknown_action_or_account_is_a_404(manager_client, reviewer):
     assert manager_client.post(action_url(reviewer, "delete")).status_code == 404
-    assert manager_client.post(f"{STAFF}999999/deactivate/").status_code == 404
+    for pk in ("999999", "99999999999999999999999"):
+        assert manager_client.post(f"{STAFF}{pk}/deactivate/").status_code == 404
     assert manager_client.get(action_url(reviewer, "deactivate")).status_code == 405
 
 
