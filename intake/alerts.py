@@ -29,6 +29,7 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks.exceptions import TaskResultDoesNotExist, TaskResultMismatch
 
+from . import wording
 from .models import Alert, Delivery, OutgoingEmail, SafetyLevel, Submission
 
 log = logging.getLogger(__name__)
@@ -37,12 +38,6 @@ log = logging.getLogger(__name__)
 BACKOFF_SECONDS = (30, 60, 120, 300, 600, 900, 1800, 3600)
 MAX_ATTEMPTS = 30
 
-SUBJECTS = {
-    Alert.Kind.URGENT: "Urgent intake to review now",
-    Alert.Kind.PRIORITY: "Priority intake to review",
-    Alert.Kind.SUBMITTED: "New intake submitted",
-    Alert.Kind.ESCALATION: "ESCALATION: no contact recorded",
-}
 KIND_FOR_LEVEL = {SafetyLevel.ACUTE: Alert.Kind.URGENT,
                   SafetyLevel.NON_ACUTE: Alert.Kind.PRIORITY}
 
@@ -131,7 +126,7 @@ def numbered(alert: Alert, text: str) -> str:
 
 def title(alert: Alert) -> str:
     """What the alert is about, in words: its subject line without the reference."""
-    return numbered(alert, SUBJECTS[alert.kind])
+    return numbered(alert, wording.alert_subject(alert.kind))
 
 
 def message(alert: Alert) -> tuple[str, str]:
@@ -143,7 +138,7 @@ def message(alert: Alert) -> tuple[str, str]:
     if alert.kind == Alert.Kind.ESCALATION:
         waited = duration_words(alert.created_at - sub.flagged_at) if sub.flagged_at else ""
         extra = (f"Escalation {alert.sequence}: no contact with the patient has been recorded "
-                 f"{waited} after the {sub.get_safety_level_display().lower()} flag. "
+                 f"{waited} after the {wording.safety_level(sub.safety_level).lower()} flag. "
                  "Opening the case does not stop these e-mails; recording a contact attempt "
                  "that reached the patient does.\n\n")
     body = (

@@ -45,42 +45,7 @@ STAFF_UNLOCKED = "staff_unlocked"
 ACCOUNT_OPENED = "account_opened"  # a new account chose its password
 PURGED = "purged"  # by the retention job (no actor): counts of what it deleted
 LATE_ANSWER_LOST = "late_answer_lost"  # a patient's safety answer for a deleted draft
-
-# What each action is called where staff read the trail.
-ACTION_LABELS = {
-    VIEWED: "Opened submission",
-    PRINTED: "Opened print view",
-    EXPORTED: "Exported to CSV",
-    STATUS_CHANGED: "Changed review status",
-    ASSIGNED: "Changed assignment",
-    NOTE_ADDED: "Added a note",
-    REASSESSED: "Re-ran assessment",
-    CATALOG_CHANGED: "Changed catalog entry",
-    CATALOG_ADDED: "Added catalog entry",
-    DRAFT_DELETED: "Deleted draft",
-    DELETE_REFUSED: "Kept back from deletion",
-    CONTACT_RECORDED: "Recorded a contact attempt",
-    SAFETY_LOWERED: "Lowered the safety level",
-    ANSWERS_CORRECTED: "Corrected patient answers",
-    ALERT_RETRIED: "Asked to resend an alert",
-    AUDIT_EXPORTED: "Exported the audit trail",
-    LOGGED_IN: "Logged in",
-    LOGGED_OUT: "Logged out",
-    LOGIN_FAILED: "Failed login",
-    LOCKED_OUT: "Locked out after failed logins",
-    PERMISSION_DENIED: "Refused: no permission",
-    MFA_ENROLLED: "Set up an authenticator app",
-    MFA_VERIFIED: "Gave the sign-in code",
-    MFA_FAILED: "Wrong sign-in code",
-    MFA_RESET: "Reset an authenticator app",
-    STAFF_CREATED: "Created a staff account",
-    STAFF_DEACTIVATED: "Deactivated a staff account",
-    STAFF_UNLOCKED: "Lifted a lockout",
-    ACCOUNT_OPENED: "Chose a password with a set-up link",
-    SETUP_LINK_ISSUED: "Issued a set-up link for an authenticator app",
-    PURGED: "Deleted expired data (counts only)",
-    LATE_ANSWER_LOST: "Safety answer received for a deleted draft",
-}
+# Their words, where staff read the trail: `wording.ACTION_LABELS`.
 
 
 def record(actor, action: str, obj: models.Model | None = None, **detail) -> AuditEvent:

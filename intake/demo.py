@@ -22,8 +22,8 @@ from .models import (
     Submission,
     TherapyTried,
 )
-from .patient_text import PRIVACY_NOTICE_VERSION
 from .steps import STEPS
+from .wording import PRIVACY_NOTICE_VERSION
 
 DEMO_NAME_PREFIX = "Demo Patient"
 

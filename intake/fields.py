@@ -14,7 +14,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 NONE = "none"
-YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 
 class SharedChoices:

@@ -22,7 +22,6 @@ from . import wording
 from .answers import saved_fields
 from .fields import (
     NONE,
-    YES_NO,
     DateError,
     MemorableDateField,
     age_at,
@@ -36,7 +35,7 @@ from .fields import (
 from .layout import Question, helper
 from .medicine_form import MedicineForm, MoreMedicinesForm
 from .models import Submission, TherapyTried, YesNoUnknown
-from .patient_text import (
+from .wording import (
     HEALTH_CHOICES,
     OTHER_DIAGNOSIS_CHOICES,
     OTHER_TREATMENT_CHOICES,
@@ -45,6 +44,7 @@ from .patient_text import (
     PRIVACY_NOTICE_VERSION,
     THERAPY_CHOICES,
     TREATMENT_HELPED_CHOICES,
+    YES_NO,
 )
 
 __all__ = ["ASQ_FIELDS", "AboutYouForm", "AsqForm", "AsqNowForm", "ConsentForm",

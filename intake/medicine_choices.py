@@ -10,26 +10,18 @@ from django.utils.translation import gettext_lazy as _
 
 from .medicine_names import SearchResult, search
 from .models import Medication
-
-GROUPS = (
-    ("ssri", _("Antidepressants: SSRIs and similar")),
-    ("snri", _("Antidepressants: SNRIs")),
-    ("tca", _("Antidepressants: tricyclics and tetracyclics")),
-    ("maoi", _("Antidepressants: MAOIs")),
-    ("other", _("Other antidepressants")),
-    ("addon", _("Add-on medicines")),
-)
+from .screening.tried import family_of
+from .wording import MEDICINE_GROUPS, NOT_IN_THE_LIST
 
 
 def group_of(med: Medication) -> str:
+    """The menu group: add-ons together, antidepressants by the family the screening rules
+    give their drug class (`screening.tried.family_of`); families without a group of their
+    own (bupropion-type, mirtazapine-type) are among the other antidepressants."""
     if med.role == Medication.Role.AUGMENTATION:
         return "addon"
-    kind = med.drug_class.upper()
-    for code, marks in (("ssri", ("SSRI", "SEROTONIN MODULATOR")), ("snri", ("SNRI",)),
-                        ("tca", ("TCA", "TETRACYCLIC")), ("maoi", ("MAOI", "RIMA"))):
-        if any(mark in kind for mark in marks):
-            return code
-    return "other"
+    family = family_of(med.drug_class)
+    return family if family in MEDICINE_GROUPS else "other"
 
 
 def label(med: Medication) -> str:
@@ -47,15 +39,15 @@ def catalog_choices(meds: Iterable[Medication], only: set[str] | None = None,
                     keep: Medication | None = None) -> list:
     """Grouped choices of the active medicines (or those in `only`), plus `keep`: the one a
     saved answer names, even if staff have since made it inactive."""
-    grouped: dict[str, list] = {code: [] for code, _label in GROUPS}
+    grouped: dict[str, list] = {code: [] for code in MEDICINE_GROUPS}
     for med in sorted(meds, key=lambda m: m.generic_name.casefold()):
         shown = med.active or (keep is not None and med.pk == keep.pk)
         if shown and (only is None or med.slug in only):
             grouped[group_of(med)].append((med.slug, label(med)))
-    return [(name, grouped[code]) for code, name in GROUPS if grouped[code]]
+    return [(name, grouped[code]) for code, name in MEDICINE_GROUPS.items() if grouped[code]]
 
 
-OTHER, UNKNOWN = "other", "unknown"
+OTHER, UNKNOWN = tuple(NOT_IN_THE_LIST)  # "other", "unknown"
 
 
 class Menu(BaseChoiceIterator):
@@ -71,8 +63,7 @@ class Menu(BaseChoiceIterator):
         self.choices = normalize_choices([
             ("", _("Choose a medicine")),
             *catalog_choices,
-            (_("Not in the list"), [(OTHER, _("Another medicine (type its name below)")),
-                                    (UNKNOWN, _("I don't remember the name"))]),
+            (_("Not in the list"), list(NOT_IN_THE_LIST.items())),
         ])
         self.drawn: dict = {}  # the select's markup per language (intake_tags.select_html)
 

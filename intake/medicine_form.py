@@ -13,7 +13,8 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .fields import YES_NO, ChoiceField, number_input, radios, value_or_unknown
+from . import wording
+from .fields import ChoiceField, number_input, radios, value_or_unknown
 from .layout import Group, Question, Revealed, helper
 from .medicine_choices import OTHER, UNKNOWN, Menu
 from .medicine_choices import label as medicine_label
@@ -23,8 +24,6 @@ from .models import Medication, MedicationTrial, YesNoUnknown
 MAX_DOSE = {"mg": Decimal(3000), "mcg": Decimal(5000)}
 MAX_WEEKS = 2600   # 50 years
 MAX_MONTHS = 600
-UNITS = [("mg", _("mg")), ("mcg", _("micrograms (mcg)"))]
-UNIT_WORDS = {"mg": _("mg"), "mcg": _("micrograms (mcg)")}
 
 
 def plain(value: Decimal | None) -> str | None:
@@ -45,7 +44,7 @@ class MedicineForm(forms.Form):
         label=_("If it is not in the list, what is it called?"), required=False,
         max_length=200, widget=forms.TextInput(attrs={"spellcheck": "false"}))
     # Asked only when a typed name matches a catalog medicine: "Did you mean ...?"
-    use_suggestion = radios(_("Did you mean this medicine?"), YES_NO, required=False)
+    use_suggestion = radios(_("Did you mean this medicine?"), wording.YES_NO, required=False)
     suggested_for = forms.CharField(required=False, widget=forms.HiddenInput)
     dose = forms.DecimalField(
         label=_("Highest daily dose, as a number"), required=False,
@@ -55,7 +54,7 @@ class MedicineForm(forms.Form):
                         "min_value": _("The dose must be more than 0"),
                         "max_digits": _("Enter the dose as a number, like 100"),
                         "max_decimal_places": _("Enter the dose with at most 2 decimals")})
-    dose_unit = radios(_("Unit"), UNITS, required=False, initial="mg")
+    dose_unit = radios(_("Unit"), wording.UNITS, required=False, initial="mg")
     dose_unknown = forms.BooleanField(label=_("I don't know the dose"), required=False)
     duration_amount = forms.DecimalField(
         label=_("How long, as a number"), required=False,
@@ -152,7 +151,7 @@ class MedicineForm(forms.Form):
             self.add_error("dose_unit", _(
                 "%(name)s is measured in %(unit)s: select %(unit)s, and check the dose") % {
                 "name": med.generic_name[:1].upper() + med.generic_name[1:],
-                "unit": UNIT_WORDS.get(med.dose_unit, med.dose_unit)})
+                "unit": wording.unit(med.dose_unit)})
         elif dose > MAX_DOSE[unit]:
             self.add_error("dose", _("The dose must be %(max)s %(unit)s or less") % {
                 "max": f"{MAX_DOSE[unit]:,}", "unit": unit})
@@ -230,7 +229,7 @@ WITH_SUGGESTION, WITHOUT_SUGGESTION = _layout(True), _layout(False)
 
 
 class MoreMedicinesForm(forms.Form):
-    add_another = radios(_("Do you want to add another medicine?"), YES_NO,
+    add_another = radios(_("Do you want to add another medicine?"), wording.YES_NO,
                          error_messages={"required": _("Select yes or no")})
     helper = helper(Question("add_another", inline=True))
 

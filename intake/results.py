@@ -4,30 +4,16 @@ what happens next from the submission's safety level."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.utils.translation import gettext_lazy as _
 
 from . import wording
 from .models import Assessment, MedicationTrial, SafetyLevel, Submission
-from .patient_text import QUESTIONS_TO_ASK
-from .wording import PATIENT
-
-# A flagged patient is never told the usual review time (CLINIC_NEXT_STEPS): what they are told
-# follows the clinic's safety rules for their level.
-FLAGGED_NEXT_STEPS = {
-    SafetyLevel.ACUTE: _(
-        "A clinician will review your answers as a matter of urgency, and the clinic will "
-        "contact you about them. Bring this summary, and a list of your medicines, to your "
-        "first consultation."),
-    SafetyLevel.NON_ACUTE: _(
-        "A clinician will review your answers soon, before other forms, and the clinic will "
-        "contact you about them. Bring this summary, and a list of your medicines, to your "
-        "first consultation."),
-}
+from .reference import engine_catalog
+from .wording import PATIENT, QUESTIONS_TO_ASK
 
 
 def next_steps(sub: Submission) -> str:
     """What happens next, for this patient's safety level."""
-    return str(FLAGGED_NEXT_STEPS.get(sub.safety_level, settings.CLINIC_NEXT_STEPS))
+    return str(wording.FLAGGED_NEXT_STEPS.get(sub.safety_level, settings.CLINIC_NEXT_STEPS))
 
 
 def trial_name(trial: MedicationTrial | None, stored: dict) -> str:
@@ -50,7 +36,7 @@ def results_context(sub: Submission, assessment: Assessment) -> dict:
         }
         for name, stored in zip(names, result["trd"]["trials"], strict=True)
     ]
-    tried, catalog_names = wording.tried_for(assessment.answers)
+    tried, catalog_names = wording.tried_for(assessment.answers, engine_catalog())
     options = [wording.option_words(option, PATIENT, tried, catalog_names)
                for option in result["options"]]
     return {

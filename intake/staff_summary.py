@@ -26,13 +26,6 @@ from .steps import BY_SLUG, STEPS
 from .wording import PATIENT, STAFF
 
 NOT_ANSWERED = wording.MISSING[STAFF]
-MSM_PARTS = (
-    ("duration", _("Duration of this episode")),
-    ("severity", _("Severity (PHQ-9, psychosis)")),
-    ("failed", _("Failed antidepressants")),
-    ("augmentation", _("Augmentation tried")),
-    ("ect", _("ECT tried")),
-)
 # Staff-only: the answers worth a clinician's attention, by question (shown with a marker),
 # and what a flagged answer adds in words.
 YES = "yes"
@@ -47,7 +40,6 @@ FLAGS = {
     "family_history": lambda v: v == YES,
     "trauma": lambda v: v == YES,
 }
-FLAG_WORDS = {"first_episode_age": _("%(answer)s: early onset (before 18)")}
 # The contact details and the safety questions have their own tables; every other page's
 # questions are in the table of risk factors, but free text: the patient's own words are shown
 # apart, at the top of the page.
@@ -122,7 +114,7 @@ def medicine_rows(sub: Submission, assessment: Assessment | None,
             position=trial.position,
             name=trial.display_name,
             drug_class=med.drug_class if med else str(_("not in the catalog")),
-            role=med.get_role_display() if med else "",
+            role=wording.choice("role", med.role) if med else "",
             dose=wording.dose_a_day(trial.dose_in_unit, trial.dose_unit, STAFF),
             minimum=_in_unit(minimum, med.dose_unit) if minimum is not None else str(_("none")),
             dose_ok=_part(stored.get("dose")) if stored else "",
@@ -150,8 +142,8 @@ def page_facts(slug: str, sub: Submission, flags=FLAGS) -> list[Fact]:
         if name in SHOWN_APART:
             continue
         flag = bool(flags[name](getattr(sub, name))) if name in flags else False
-        if flag and name in FLAG_WORDS:
-            value = str(FLAG_WORDS[name] % {"answer": value})
+        if flag and name in wording.FLAG_WORDS:
+            value = str(wording.FLAG_WORDS[name] % {"answer": value})
         facts.append(Fact(label, value, flag))
     return facts
 
@@ -232,7 +224,7 @@ def staff_summary(sub: Submission) -> dict:
         msm = {
             "total": result["msm"]["total"],
             "band": wording.msm_band(result["msm"]["band"]),
-            "parts": [(label, parts.get(key)) for key, label in MSM_PARTS],
+            "parts": [(label, parts.get(key)) for key, label in wording.MSM_PARTS.items()],
         }
 
     augmentation = [t.display_name for t in trials
@@ -244,7 +236,7 @@ def staff_summary(sub: Submission) -> dict:
         "is_submitted": sub.is_submitted,
         "safety": {
             "level": sub.safety_level,
-            "label": sub.get_safety_level_display(),
+            "label": wording.safety_level(sub.safety_level),
             "flagged": sub.safety_level != SafetyLevel.NONE,
             "flagged_at": sub.flagged_at,
             "first_viewed_at": sub.first_viewed_at,

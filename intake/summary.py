@@ -12,9 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from . import wording
 from .answers import answered
 from .models import MedicationTrial, Submission
-from .patient_text import PHQ9_QUESTIONS
 from .steps import BY_SLUG, STEPS, step_url
-from .wording import PATIENT
+from .wording import PATIENT, PHQ9_QUESTIONS
 
 
 @dataclass

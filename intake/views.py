@@ -37,7 +37,6 @@ from . import alerts, audit, ratelimit, screening, services
 from .forms import ASQ_FIELDS, ConsentForm, MedicineForm, MoreMedicinesForm, ResumeForm
 from .medicine_choices import Menu, catalog_choices, full_menu, search_catalog
 from .models import LateAnswer, MedicationTrial, ResumeAttempt, SafetyLevel, Submission
-from .patient_text import PRIVACY_NOTICE_VERSION
 from .reference import page_catalog
 from .results import results_context
 from .screening.parse import MAX_ITEMS as MAX_MEDICINES  # what the screening rules take
@@ -54,6 +53,7 @@ from .steps import (
     step_url,
 )
 from .summary import answer_rows, medicine_summary
+from .wording import PRIVACY_NOTICE_VERSION
 
 SESSION_KEY = "submission_id"
 BROWSER_KEY = "browser_key"

@@ -284,7 +284,7 @@ def test_audit_list_in_words_and_csv_export_for_managers(manager_client, manager
 def test_print_view_is_audited_as_opened_print_view(reviewer_client, submission):
     reviewer_client.get(url("print", submission))
     event = actions("printed")[0]
-    from intake.audit import ACTION_LABELS
+    from intake.wording import ACTION_LABELS
 
     assert ACTION_LABELS[event.action] == "Opened print view"
 

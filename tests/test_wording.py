@@ -4,11 +4,18 @@ and the code lists of the engine, the models' choices and the texts agree."""
 from __future__ import annotations
 
 import pytest
+from django.apps import apps
 from django.utils import translation
 from hypothesis import given, settings
 
-from intake import screening, wording
+from intake import audit, screening, wording
+from intake.admin import deletion
+from intake.admin.catalog import CATALOG_AUDITED_FIELDS
+from intake.admin.common import BADGE_CSS
+from intake.medicine_choices import group_of
+from intake.medicine_form import MAX_DOSE
 from intake.models import (
+    Alert,
     Medication,
     MedicationTrial,
     SafetyLevel,
@@ -17,10 +24,17 @@ from intake.models import (
     TrdStatus,
     YesNoUnknown,
 )
-from intake.patient_text import HEALTH_CHOICES, OTHER_TREATMENT_CHOICES, THERAPY_CHOICES
 from intake.screening import model
-from intake.wording import PATIENT, STAFF
-from tests.screening_helpers import run
+from intake.screening.tried import family_of
+from intake.wording import (
+    HEALTH_CHOICES,
+    MEDICINE_GROUPS,
+    OTHER_TREATMENT_CHOICES,
+    PATIENT,
+    STAFF,
+    THERAPY_CHOICES,
+)
+from tests.screening_helpers import answers, catalog, failed, run
 from tests.test_screening_properties import answer_dicts
 
 AUDIENCES = (PATIENT, STAFF)
@@ -152,3 +166,82 @@ def test_unclear_because_of_a_medicine_not_in_the_catalog_does_not_say_not_known
     assert "not known" not in text
     assert "Zuranolone" in text and "clinic will check" in text
     assert "not known" not in wording.reason(data, PATIENT)
+
+
+def test_every_choice_of_every_model_field_has_words():
+    """The choices of every model field are a choice set of the wording layer, and each of
+    their codes has words there."""
+    worded = [*wording.CHOICES.values(), *wording.ANSWERS.values(), wording.UNIT_WORDS]
+    for model_class in apps.get_app_config("intake").get_models():
+        for field in model_class._meta.get_fields():
+            codes = {code for code, _label in getattr(field, "choices", None) or ()}
+            if codes:
+                assert any(codes <= set(table) for table in worded), (model_class, field.name)
+    for kind, table in wording.CHOICES.items():
+        for code in table:
+            _words(wording.choice(kind, code))
+    assert wording.choice("review_status", "") == str(wording.MISSING[STAFF])
+    assert "retired" in wording.choice("review_status", "retired")
+
+
+def test_every_audit_action_has_words():
+    actions = {value for name, value in vars(audit).items()
+               if name.isupper() and isinstance(value, str)}
+    assert actions == set(wording.ACTION_LABELS)
+    for code in actions:
+        assert _words(wording.action(code)) != code
+    assert wording.action("retired_action") == "retired_action"
+
+
+def test_every_alert_kind_badge_unit_field_and_kept_reason_has_words():
+    assert set(wording.ALERT_SUBJECTS) == set(Alert.Kind.values)
+    for kind in Alert.Kind.values:
+        _words(wording.alert_subject(kind))
+    flagged = set(SafetyLevel.values) - {SafetyLevel.NONE}
+    assert set(wording.SAFETY_BADGES) == set(BADGE_CSS) == flagged
+    units = {code for code, _label in MedicationTrial._meta.get_field("dose_unit").choices}
+    assert units == {code for code, _label in wording.UNITS} == set(MAX_DOSE)
+    for code in units:
+        _words(wording.unit(code))
+    assert set(CATALOG_AUDITED_FIELDS) <= set(wording.FIELD_WORDS)
+    assert set(wording.FLAGGED_NEXT_STEPS) == flagged
+    assert set(wording.NOT_IN_THE_LIST) == set(MedicationTrial.Kind.values) - {"catalog"}
+    assert {code for code, _label in wording.YES_NO} == {"yes", "no"}
+    assert set(wording.MSM_PARTS) == set(run(answers())["msm"]["parts"])
+    assert {deletion.SUBMITTED, deletion.FLAGGED, deletion.ALERT} == set(wording.KEPT_WORDS)
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_phq9_answers_in_words(audience):
+    assert wording.phq9_answer(2, audience) == "More than half the days"
+    assert wording.phq9_answer(None, audience) == str(wording.MISSING[audience])
+
+
+def test_the_medicine_menu_groups_antidepressants_by_their_screening_family():
+    """One rule for drug families: the menu's groups are the screening core's families (those
+    without a group of their own among the other antidepressants), add-ons apart."""
+    groups = {}
+    for entry in catalog().values():
+        group = group_of(Medication(drug_class=entry.drug_class, role=entry.role))
+        groups[entry.slug] = group
+        if entry.role == "augmentation":
+            assert group == "addon"
+        else:
+            family = family_of(entry.drug_class)
+            assert group == (family if family in MEDICINE_GROUPS else "other"), entry.slug
+    assert set(MEDICINE_GROUPS) - {"addon"} <= set(wording.FAMILIES)
+    assert groups["sertraline"] == "ssri" and groups["venlafaxine"] == "snri"
+    assert groups["bupropion"] == groups["mirtazapine"] == groups["vortioxetine"] == "other"
+    assert groups["moclobemide"] == "maoi" and groups["lithium"] == "addon"
+
+
+def test_what_was_tried_is_worded_from_what_the_caller_passes_in():
+    """`tried_for` reads no database (this test has no database access): the catalog is passed
+    in."""
+    data = answers(medication_trials=[failed("sertraline"), failed("venlafaxine")])
+    tried, names = wording.tried_for(data, catalog())
+    assert tried.families_tried == ("ssri", "snri")
+    assert names["sertraline"] == "sertraline"
+    sentences = wording.tried_sentences("switch_or_combine", tried, names, PATIENT)
+    assert sentences[0] == "You have tried: SSRIs and SNRIs."
+    assert wording.tried_for({"medication_trials": "not a list"}, catalog())[0] is None

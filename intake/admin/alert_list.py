@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .. import alerts, audit
+from .. import alerts, audit, wording
 from ..models import Alert
 from .common import STAFF_CSS, local_time
 
@@ -55,7 +55,7 @@ class AlertAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("kind"), ordering="kind")
     def what(self, obj):
-        return alerts.numbered(obj, obj.get_kind_display())
+        return alerts.numbered(obj, wording.choice("alert_kind", obj.kind))
 
     @admin.display(description=_("created"), ordering="created_at")
     def created(self, obj):

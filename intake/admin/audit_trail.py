@@ -12,27 +12,14 @@ from django.utils.translation import gettext_lazy
 
 from trdintake.errors import staff_bad_request
 
-from .. import audit
-from ..models import AuditEvent, ContactAttempt, ReviewStatus, SafetyLevel
+from .. import audit, wording
+from ..models import AuditEvent
 from .common import STAFF_CSS, local_time, user_name
-from .deletion import KEPT_WORDS
 from .export import export_audit_csv
 
-STATUS_WORDS = dict(ReviewStatus.choices)
-LEVEL_WORDS = dict(SafetyLevel.choices)
-METHOD_WORDS = dict(ContactAttempt.Method.choices)
-OUTCOME_WORDS = dict(ContactAttempt.Outcome.choices)
-FIELD_WORDS = {
-    "min_adequate_mg_per_day": gettext_lazy("minimum dose"),
-    "usual_max_mg_per_day": gettext_lazy("usual maximum"), "role": gettext_lazy("role"),
-    "drug_class": gettext_lazy("drug class"), "active": gettext_lazy("active"),
-    "min_dose_source": gettext_lazy("source of the minimum"),
-    "generic_name": gettext_lazy("name"), "brand_names": gettext_lazy("brand names"),
-}
 
-
-def _status(code) -> str:
-    return str(STATUS_WORDS.get(code, code or "—"))
+def _words(kind: str, code) -> str:
+    return wording.choice(kind, code) if code else "—"
 
 
 def describe(event: AuditEvent) -> str:
@@ -40,8 +27,8 @@ def describe(event: AuditEvent) -> str:
     d = event.detail or {}
     a = event.action
     if a == audit.STATUS_CHANGED:
-        return _("From “%(old)s” to “%(new)s”") % {"old": _status(d.get("old")),
-                                                  "new": _status(d.get("new"))}
+        return _("From “%(old)s” to “%(new)s”") % {"old": _words("review_status", d.get("old")),
+                                                  "new": _words("review_status", d.get("new"))}
     if a == audit.ASSIGNED:
         return _("From %(old)s to %(new)s") % {
             "old": d.get("old_name") or (_("nobody") if d.get("old") is None
@@ -62,8 +49,8 @@ def describe(event: AuditEvent) -> str:
         parts = []
         for name, (old, new) in (d.get("values") or {}).items():
             parts.append(_("%(field)s %(old)s → %(new)s") % {
-                "field": FIELD_WORDS.get(name, name), "old": old or "—", "new": new or "—"})
-        others = [str(FIELD_WORDS.get(f, f)) for f in d.get("fields", [])
+                "field": wording.field(name), "old": old or "—", "new": new or "—"})
+        others = [wording.field(f) for f in d.get("fields", [])
                   if f not in (d.get("values") or {})]
         if others:
             parts.append(_("also changed: %s") % ", ".join(others))
@@ -74,15 +61,15 @@ def describe(event: AuditEvent) -> str:
         return _("Added “%s”") % d.get("slug", "")
     if a == audit.CONTACT_RECORDED:
         return _("%(method)s: %(outcome)s (attempt #%(id)s)") % {
-            "method": METHOD_WORDS.get(d.get("method"), d.get("method")),
-            "outcome": OUTCOME_WORDS.get(d.get("outcome"), d.get("outcome")),
+            "method": _words("contact_method", d.get("method")),
+            "outcome": _words("contact_outcome", d.get("outcome")),
             "id": d.get("attempt_id")}
     if a == audit.SAFETY_LOWERED:
         return _("From “%(old)s” to “%(new)s”; the reason is note #%(note)s") % {
-            "old": LEVEL_WORDS.get(d.get("old"), d.get("old")),
-            "new": LEVEL_WORDS.get(d.get("new"), d.get("new")), "note": d.get("note_id")}
+            "old": _words("safety_level", d.get("old")),
+            "new": _words("safety_level", d.get("new")), "note": d.get("note_id")}
     if a == audit.DELETE_REFUSED:
-        return _("Not deleted: %s") % KEPT_WORDS.get(d.get("reason"), d.get("reason"))
+        return _("Not deleted: %s") % wording.lookup(wording.KEPT_WORDS, d.get("reason"))
     if a == audit.ANSWERS_CORRECTED:
         return _("Fields corrected: %s") % ", ".join(d.get("fields", []))
     if a in (audit.LOGIN_FAILED, audit.LOCKED_OUT):
@@ -115,7 +102,7 @@ class ActionFilter(admin.SimpleListFilter):
     parameter_name = "action"
 
     def lookups(self, request, model_admin):
-        return [(code, gettext_lazy(label)) for code, label in audit.ACTION_LABELS.items()]
+        return list(wording.ACTION_LABELS.items())
 
     def queryset(self, request, queryset):
         return queryset.filter(action=self.value()) if self.value() else queryset
@@ -124,12 +111,8 @@ class ActionFilter(admin.SimpleListFilter):
 class RecordFilter(admin.SimpleListFilter):
     title = gettext_lazy("record")
     parameter_name = "record"
-    KINDS = (("intake.submission", gettext_lazy("Submissions")),
-             ("intake.medication", gettext_lazy("Medication catalog")),
-             ("none", gettext_lazy("Sign-in and access")))
-
     def lookups(self, request, model_admin):
-        return self.KINDS
+        return list(wording.RECORD_KINDS.items())
 
     def queryset(self, request, queryset):
         if self.value() == "none":
@@ -163,7 +146,7 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("action"), ordering="action")
     def what(self, obj):
-        return audit.ACTION_LABELS.get(obj.action, obj.action)
+        return wording.action(obj.action)
 
     @admin.display(description=gettext_lazy("details"))
     def details(self, obj):

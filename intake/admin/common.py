@@ -10,15 +10,13 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from .. import wording
 from ..models import SafetyLevel
 
 STAFF_CSS = {"all": ("intake/staff_admin.css",)}
 STAFF_JS = ("intake/staff_admin.js",)
 
-SAFETY_BADGES = {
-    SafetyLevel.ACUTE: ("safety-acute", _("Urgent")),
-    SafetyLevel.NON_ACUTE: ("safety-priority", _("Priority")),
-}
+BADGE_CSS = {SafetyLevel.ACUTE: "safety-acute", SafetyLevel.NON_ACUTE: "safety-priority"}
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -56,9 +54,9 @@ def duration_words(delta: dt.timedelta) -> str:
 
 
 def safety_badge(level: str):
-    if level in SAFETY_BADGES:
-        css, label = SAFETY_BADGES[level]
-        return format_html('<span class="safety-badge {}">{}</span>', css, label)
+    if level in BADGE_CSS:
+        return format_html('<span class="safety-badge {}">{}</span>', BADGE_CSS[level],
+                           wording.SAFETY_BADGES[level])
     return format_html('<span class="safety-none"><span aria-hidden="true">—</span>'
                        '<span class="visually-hidden">{}</span></span>', _("None"))
 

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .. import audit
+from .. import audit, wording
 from ..models import (
     AWAITING_CONTACT,
     FLAGGED,
@@ -53,7 +53,7 @@ def contact_needed_message(sub: Submission, new_status: str) -> str:
         "This case is flagged “%(level)s” and no contact with the patient has been recorded: "
         "record a contact attempt that reached them (or sent emergency services) before "
         "moving it to “%(status)s”. If the flag itself is wrong, lower the safety level with "
-        "a reason first.") % {"level": sub.get_safety_level_display(),
+        "a reason first.") % {"level": wording.safety_level(sub.safety_level),
                               "status": ReviewStatus(new_status).label}
 
 
@@ -138,7 +138,7 @@ class LowerSafetyForm(forms.Form):
         if seen != self.sub.safety_level:
             raise forms.ValidationError(_(
                 "The safety level changed to “%(level)s” after you opened this page: check the "
-                "case again.") % {"level": self.sub.get_safety_level_display()})
+                "case again.") % {"level": wording.safety_level(self.sub.safety_level)})
         return seen
 
 

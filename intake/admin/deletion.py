@@ -15,19 +15,13 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from .. import audit
+from .. import audit, wording
 from ..models import Alert, SafetyLevel, Submission
 
 DELIVERED = (Alert.Status.SENT, Alert.Status.REPLACED)
 
-SUBMITTED, FLAGGED, ALERT = "submitted", "flagged", "undelivered_alert"
-KEPT_WORDS = {
-    SUBMITTED: gettext_lazy("submitted: a submitted intake is a clinical record"),
-    FLAGGED: gettext_lazy("it has a safety flag: a clinician must deal with it first"),
-    ALERT: gettext_lazy("an alert about it has not been delivered"),
-}
+SUBMITTED, FLAGGED, ALERT = "submitted", "flagged", "undelivered_alert"  # wording.KEPT_WORDS
 CONFIRM_TEMPLATE = "admin/intake/submission/delete_drafts.html"
 
 
@@ -70,7 +64,7 @@ def confirmation(request, model_admin, queryset, *, action: str = "") -> Templat
         "opts": model_admin.opts,
         "title": _("Delete drafts?"),
         "go": go,
-        "kept": [(sub, KEPT_WORDS[reason]) for sub, reason in kept],
+        "kept": [(sub, wording.KEPT_WORDS[reason]) for sub, reason in kept],
         "action": action,
         "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         "form_url": request.get_full_path(),
@@ -94,5 +88,5 @@ def delete_confirmed(request, queryset) -> list[str]:
         messages.info(request, _("No draft was deleted."))
     if kept:
         messages.warning(request, _("Kept back: %s.") % "; ".join(
-            f"{sub.reference} ({KEPT_WORDS[reason]})" for sub, reason in kept))
+            f"{sub.reference} ({wording.KEPT_WORDS[reason]})" for sub, reason in kept))
     return deleted

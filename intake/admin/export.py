@@ -82,7 +82,8 @@ def export_submissions_csv(request, queryset) -> HttpResponse:
         outcomes = attempts.get(sub.pk, [])
         last = outcomes[-1] if outcomes else ""
         writer.writerow([csv_cell(value) for value in (
-            sub.reference, sub.status, sub.get_status_display(), _t(sub.submitted_at),
+            sub.reference, sub.status, wording.choice("submission_status", sub.status),
+            _t(sub.submitted_at),
             sub.safety_level, wording.safety_level(sub.safety_level), _t(sub.flagged_at),
             _t(sub.first_viewed_at), user_name(sub.first_viewed_by) if sub.first_viewed_by_id
             else "",
@@ -91,7 +92,7 @@ def export_submissions_csv(request, queryset) -> HttpResponse:
             sub.confirmed_count, sub.possible_count, sub.phq9_total, sub.phq9_band,
             wording.phq9_band(sub.phq9_band, wording.STAFF) if sub.phq9_band else "",
             sub.msm_total, sub.review_status,
-            sub.get_review_status_display(),
+            wording.choice("review_status", sub.review_status),
             sub.assigned_to.get_username() if sub.assigned_to else "",
             assessment.rules_version if assessment else "",
             _t(assessment.created_at) if assessment else "",
@@ -119,7 +120,7 @@ def export_audit_csv(request, queryset) -> HttpResponse:
         writer.writerow([csv_cell(v) for v in (
             _t(event.at), user_name(event.actor) or "—",
             event.actor.get_username() if event.actor else "",
-            audit.ACTION_LABELS.get(event.action, event.action), event.object_repr,
+            wording.action(event.action), event.object_repr,
             describe(event))])
     # the filters used, never a search term (it may be a name)
     filters = sorted(k for k in request.GET if k not in ("q", "o", "p"))

@@ -251,7 +251,7 @@ class SubmissionAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("TRD status"), ordering="trd_status")
     def trd(self, obj):
-        return obj.get_trd_status_display() or "—"
+        return wording.trd_status(obj.trd_status) if obj.trd_status else "—"
 
     @admin.display(description=_("confirmed / possible"), ordering="confirmed_count")
     def counts(self, obj):
@@ -274,7 +274,7 @@ class SubmissionAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("review status"), ordering="review_status")
     def review(self, obj):
-        return obj.get_review_status_display()
+        return wording.choice("review_status", obj.review_status)
 
     @admin.display(description=_("assigned to"), ordering="assigned_to__username")
     def assigned(self, obj):
@@ -371,7 +371,7 @@ class SubmissionAdmin(admin.ModelAdmin):
                     and services.refresh_safety(obj, alerts.site_base(request)):
                 self.message_user(request, _(
                     "The corrected safety answers raise the safety level to “%(level)s”: the "
-                    "staff alert is queued.") % {"level": obj.get_safety_level_display()},
+                    "staff alert is queued.") % {"level": wording.safety_level(obj.safety_level)},
                     messages.WARNING)
         if staff_changes:
             # A conditional queryset update: only these columns, only if still as seen; the
@@ -588,7 +588,7 @@ class SubmissionAdmin(admin.ModelAdmin):
             if lower_safety(obj, form, request.user):
                 self.message_user(request, _(
                     "Safety level lowered to “%(level)s”; your reason is kept as a note.") % {
-                    "level": obj.get_safety_level_display()}, messages.SUCCESS)
+                    "level": wording.safety_level(obj.safety_level)}, messages.SUCCESS)
                 request.session[JUST_SAVED_KEY] = obj.pk
                 return HttpResponseRedirect(self._change_url(obj))
             obj.refresh_from_db()
@@ -600,7 +600,7 @@ class SubmissionAdmin(admin.ModelAdmin):
             intro=_("Now “%(level)s”. The flag rises by itself from the patient's answers and "
                     "never falls by itself: lower it only when you have checked it is wrong or "
                     "no longer applies, and say why.") % {
-                "level": obj.get_safety_level_display()},
+                "level": wording.safety_level(obj.safety_level)},
             button=_("Lower the safety level"),
             status=400 if request.method == "POST" else 200)
 

@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 
 from .. import audit, wording
 from ..models import Assessment, AuditEvent, Submission
-from ..patient_text import PHQ9_ANSWERS, PHQ9_QUESTIONS
+from ..reference import engine_catalog
 from ..staff_summary import born_words, staff_summary
 from .common import duration_words, local_time, user_name
 
@@ -20,7 +20,7 @@ from .common import duration_words, local_time, user_name
 def _options(assessment: Assessment | None) -> list[dict]:
     if assessment is None:
         return []
-    tried, names = wording.tried_for(assessment.answers)
+    tried, names = wording.tried_for(assessment.answers, engine_catalog())
     options = []
     for option in assessment.result["options"]:
         words = wording.option_words(option, wording.STAFF, tried, names)
@@ -54,13 +54,11 @@ def options_shown(history: list[Assessment]) -> dict:
 
 
 def phq9_items(sub: Submission) -> list[dict]:
-    answers = dict(PHQ9_ANSWERS)
     items = []
-    for number, question in enumerate(PHQ9_QUESTIONS, start=1):
+    for number, question in enumerate(wording.PHQ9_QUESTIONS, start=1):
         value = sub.phq9[number - 1] if len(sub.phq9) >= number else None
         items.append({"number": number, "question": str(question),
-                      "answer": str(answers.get(str(value), _("Not answered")))
-                      if value is not None else _("Not answered"),
+                      "answer": wording.phq9_answer(value, wording.STAFF),
                       "score": value, "flag": number == 9 and bool(value)})
     return items
 
@@ -82,9 +80,10 @@ def history_rows(history: list[Assessment]) -> list[dict]:
 
 def contact_attempts(sub: Submission) -> list[dict]:
     """Every recorded attempt, newest last, in words."""
-    return [{"attempt": a, "at": local_time(a.at), "method": a.get_method_display(),
-             "outcome": a.get_outcome_display(), "by": user_name(a.recorded_by),
-             "recorded": local_time(a.recorded_at)}
+    return [{"attempt": a, "at": local_time(a.at),
+             "method": wording.choice("contact_method", a.method),
+             "outcome": wording.choice("contact_outcome", a.outcome),
+             "by": user_name(a.recorded_by), "recorded": local_time(a.recorded_at)}
             for a in sub.contact_attempts.select_related("recorded_by").order_by("at", "id")]
 
 
@@ -102,15 +101,16 @@ def safety_lowered(sub: Submission) -> dict | None:
 
 def review_summary(sub: Submission) -> dict:
     summary = staff_summary(sub)
+    not_answered = str(wording.MISSING[wording.STAFF])
     born, age = born_words(sub)
     summary["first"] = {
-        "name": sub.full_name or _("Not answered"),
-        "age": age or _("Not answered"),
+        "name": sub.full_name or not_answered,
+        "age": age or not_answered,
         "born": born,
-        "phone": sub.phone or _("Not answered"),
-        "email": sub.email or _("Not answered"),
-        "contact_preference": sub.get_contact_preference_display() or _("Not answered"),
-        "review": sub.get_review_status_display(),
+        "phone": sub.phone or not_answered,
+        "email": sub.email or not_answered,
+        "contact_preference": wording.choice("contact_preference", sub.contact_preference),
+        "review": wording.choice("review_status", sub.review_status),
         "review_changed": local_time(sub.review_status_changed_at),
         "review_changed_by": user_name(sub.review_status_changed_by),
         "assigned": user_name(sub.assigned_to),

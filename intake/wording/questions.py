@@ -1,13 +1,13 @@
 """Words of the patient's question pages: questions and answer choices, keyed by code.
 
-The words for the rules' results (options, reasons, verdicts, considerations) and for showing
-any answer back, to patients and to staff, are in `intake/wording.py`.
 Reading age is kept around 12: short sentences, everyday words, "may" for every result.
 """
 
 from django.utils.translation import gettext_lazy as _
 
 PRIVACY_NOTICE_VERSION = "2026-11-23"
+
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 PHQ9_QUESTIONS = (
     _("Little interest or pleasure in doing things"),
@@ -76,6 +76,22 @@ TREATMENT_HELPED_CHOICES = (
     ("unknown", _("Tried it: I don't know if it helped")),
 )
 
+# The groups of the medicine menu, in their order (`medicine_choices.group_of`).
+MEDICINE_GROUPS = {
+    "ssri": _("Antidepressants: SSRIs and similar"),
+    "snri": _("Antidepressants: SNRIs"),
+    "tca": _("Antidepressants: tricyclics and tetracyclics"),
+    "maoi": _("Antidepressants: MAOIs"),
+    "other": _("Other antidepressants"),
+    "addon": _("Add-on medicines"),
+}
+
+# The medicine menu's last group: a medicine not in the list, or one whose name is forgotten.
+NOT_IN_THE_LIST = {
+    "other": _("Another medicine (type its name below)"),
+    "unknown": _("I don't remember the name"),
+}
+
 HEALTH_CHOICES = (
     ("seizures", _("Seizures or epilepsy")),
     ("metal_in_head", _("Metal in your head or neck (not dental fillings), such as clips, "
@@ -92,8 +108,6 @@ HEALTH_CHOICES = (
     ("chronic_illness", _("Another long-term illness")),
     ("supplements", _("Taking St John's wort, 5-HTP or SAM-e")),
 )
-
-# Words for the rules' result codes (options, reasons, verdicts...) are in `intake/wording.py`.
 
 QUESTIONS_TO_ASK = (
     _("What are the risks and side effects?"),
