@@ -6,11 +6,13 @@ staff with no role see no counts of the queue; the lock-out page names the manag
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import Client
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from intake.models import AuditEvent, StaffSetupLink, Submission
@@ -217,13 +219,16 @@ def test_assigned_to_offers_active_staff_who_can_open_submissions(
 
 
 def test_staff_without_a_role_see_no_counts(client, manager, submission):
-    Submission.objects.filter(pk=submission.pk).update(safety_level="acute")
+    Submission.objects.filter(pk=submission.pk).update(  # urgent, no contact for 3 hours
+        safety_level="acute", flagged_at=timezone.now() - timedelta(hours=3),
+        contacted_at=None)
     staff_login(client, make_user("norole"))
     html = client.get("/admin/").content.decode()
     assert "Waiting for contact" not in html and "queue-number" not in html
     assert "staff-banner" not in html and "no role yet" in html
     manager_html = staff_login(Client(), manager).get("/admin/").content.decode()
     assert "Waiting for contact" in manager_html and "queue-number" in manager_html
+    assert "1 urgent intake has no contact recorded" in manager_html
 
 
 # --- whom to ask --------------------------------------------------------------------------------
