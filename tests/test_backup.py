@@ -1,5 +1,6 @@
 """`manage.py backup` and `manage.py restore`: a database with a submission is backed up while
-it is in use, restored into a fresh database, and the submission is found there.
+another connection holds an uncommitted change to it, restored into a fresh database, and the
+submission is found there as it was committed.
 
 Runs on the kind of database the suite runs on (a SQLite file, or new PostgreSQL databases
 dropped afterwards), through the commands as an administrator runs them.
@@ -7,7 +8,9 @@ dropped afterwards), through the commands as an administrator runs them.
 
 from __future__ import annotations
 
+import sqlite3
 import stat
+from contextlib import contextmanager
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -33,6 +36,31 @@ def fresh_database(tmp_path, source: LiveSite) -> LiveSite:
     return site
 
 
+@contextmanager
+def uncommitted_rename(site: LiveSite):
+    """Another connection renames the patient and has not committed yet."""
+    if site.vendor == "sqlite3":
+        conn = sqlite3.connect(site.sqlite_path, isolation_level=None)
+        conn.execute("BEGIN IMMEDIATE")  # holds SQLite's write lock
+        conn.execute("UPDATE intake_submission SET full_name = 'Not Committed' "
+                     "WHERE full_name = ?", (NAME,))
+        try:
+            yield
+        finally:
+            conn.execute("ROLLBACK")
+            conn.close()
+        return
+    import psycopg
+
+    with psycopg.connect(dbname=site.pg_name, **{k: v for k, v in site.pg.items() if v}) as conn:
+        conn.execute("UPDATE intake_submission SET full_name = 'Not Committed' "
+                     "WHERE full_name = %s", (NAME,))
+        try:
+            yield
+        finally:
+            conn.rollback()
+
+
 def test_a_backup_restored_into_a_fresh_database_holds_the_submission(tmp_path):
     source = LiveSite.like_test_database(tmp_path).setup()
     target = fresh_database(tmp_path, source)
@@ -40,7 +68,8 @@ def test_a_backup_restored_into_a_fresh_database_holds_the_submission(tmp_path):
         source.manage("shell", "-c", "from intake.demo import create_submission; "
                       f"create_submission(name={NAME!r})")
         backup = tmp_path / "backups" / "trdintake.backup"
-        source.manage("backup", "--output", str(backup))
+        with uncommitted_rename(source):  # the site at work: the backup neither waits nor sees it
+            source.manage("backup", "--output", str(backup))
         assert stat.S_IMODE(backup.stat().st_mode) == 0o600  # health records: owner only
         assert [p.name for p in backup.parent.iterdir()] == [backup.name]  # no partial file
 
