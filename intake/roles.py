@@ -41,8 +41,7 @@ MANAGER_PERMISSIONS = REVIEWER_PERMISSIONS + (
 )
 GROUPS = {REVIEWERS: REVIEWER_PERMISSIONS, MANAGERS: MANAGER_PERMISSIONS}
 SUPERUSER = "superuser"  # a role word for staff lists: not a group
-ROLE_WORDS = {SUPERUSER: "Administrator", MANAGERS: "Manager", REVIEWERS: "Reviewer",
-              "": "No role"}
+# Their words on the Staff page: `wording.ROLE_WORDS`.
 
 
 def role_of(user) -> str:

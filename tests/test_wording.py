@@ -8,7 +8,7 @@ from django.apps import apps
 from django.utils import translation
 from hypothesis import given, settings
 
-from intake import audit, screening, wording
+from intake import audit, roles, screening, wording
 from intake.admin import deletion
 from intake.admin.catalog import CATALOG_AUDITED_FIELDS
 from intake.admin.common import BADGE_CSS
@@ -207,6 +207,7 @@ def test_every_alert_kind_badge_unit_field_and_kept_reason_has_words():
     assert set(wording.FLAGGED_NEXT_STEPS) == flagged
     assert set(wording.NOT_IN_THE_LIST) == set(MedicationTrial.Kind.values) - {"catalog"}
     assert {code for code, _label in wording.YES_NO} == {"yes", "no"}
+    assert set(wording.ROLE_WORDS) == {roles.SUPERUSER, roles.MANAGERS, roles.REVIEWERS, ""}
     assert set(wording.MSM_PARTS) == set(run(answers())["msm"]["parts"])
     assert {deletion.SUBMITTED, deletion.FLAGGED, deletion.ALERT} == set(wording.KEPT_WORDS)
 

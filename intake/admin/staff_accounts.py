@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .. import audit, roles
+from .. import audit, roles, wording
 from ..models import StaffSetupLink
 from . import lockout, mfa
 from .common import local_time, user_name
@@ -84,7 +84,7 @@ def staff_list(request):
                    .values_list("user_id", flat=True))
     rows = [{
         "user": user, "name": user_name(user),
-        "role": _(roles.ROLE_WORDS[roles.role_of(user)]),
+        "role": wording.ROLE_WORDS[roles.role_of(user)],
         "locked": user.get_username() in locked, "has_app": user.pk in with_app,
         "may_manage": user.pk in managed,
         "last_login": local_time(user.last_login),

@@ -110,6 +110,7 @@ from .staff import (
     FLAG_WORDS,
     KEPT_WORDS,
     RECORD_KINDS,
+    ROLE_WORDS,
     SAFETY_BADGES,
     action,
     alert_subject,
@@ -124,11 +125,12 @@ __all__ = [
     "NOT_SURE", "NUMBERED_REASONS", "OPTIONS", "OPTION_REASONS", "OTHER_DIAGNOSIS_CHOICES",
     "OTHER_TREATMENT_CHOICES", "PATIENT", "PATIENT_OPTIONS", "PHQ9_ANSWERS", "PHQ9_BANDS",
     "PHQ9_BAND_WORDS", "PHQ9_QUESTIONS", "PRIVACY_NOTICE_VERSION", "QUESTIONS_TO_ASK", "REASONS",
-    "RECORD_KINDS", "REPEATS_VERDICT", "SAFETY_BADGES", "SAFETY_LEVELS", "STAFF", "STAFF_OPTIONS",
-    "THERAPY_CHOICES", "THERAPY_NAMES", "TRD_STATUS", "TREATMENT_HELPED_CHOICES", "UNITS",
-    "UNIT_WORDS", "VERDICTS", "YES_NO", "action", "alert_subject", "answer", "answers", "choice",
-    "consideration", "csv_options", "dose_a_day", "field", "health_answers", "join_and", "join_or",
-    "lookup", "mg_a_day", "msm_band", "number", "option_reason", "option_title", "option_words",
-    "patient_reasons", "phq9_answer", "phq9_band", "reason", "safety_level", "trd_explanation",
-    "trd_status", "tried_for", "tried_sentences", "unit", "unrecognised", "verdict", "yes_no"
+    "RECORD_KINDS", "REPEATS_VERDICT", "ROLE_WORDS", "SAFETY_BADGES", "SAFETY_LEVELS", "STAFF",
+    "STAFF_OPTIONS", "THERAPY_CHOICES", "THERAPY_NAMES", "TRD_STATUS", "TREATMENT_HELPED_CHOICES",
+    "UNITS", "UNIT_WORDS", "VERDICTS", "YES_NO", "action", "alert_subject", "answer", "answers",
+    "choice", "consideration", "csv_options", "dose_a_day", "field", "health_answers", "join_and",
+    "join_or", "lookup", "mg_a_day", "msm_band", "number", "option_reason", "option_title",
+    "option_words", "patient_reasons", "phq9_answer", "phq9_band", "reason", "safety_level",
+    "trd_explanation", "trd_status", "tried_for", "tried_sentences", "unit", "unrecognised",
+    "verdict", "yes_no"
 ]

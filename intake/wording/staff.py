@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from .. import audit
+from .. import audit, roles
 from ..models import (
     Alert,
     Assessment,
@@ -57,6 +57,10 @@ ACTION_LABELS = {
     audit.PURGED: _("Deleted expired data (counts only)"),
     audit.LATE_ANSWER_LOST: _("Safety answer received for a deleted draft"),
 }
+
+# A staff account's role on the Staff page ("": no role).
+ROLE_WORDS = {roles.SUPERUSER: _("Administrator"), roles.MANAGERS: _("Manager"),
+              roles.REVIEWERS: _("Reviewer"), "": _("No role")}
 
 # The catalog fields named in the audit trail's "changed" rows.
 FIELD_WORDS = {
