@@ -16,44 +16,14 @@ from django.utils.translation import gettext_lazy as _
 NONE = "none"
 
 
-class SharedChoices:
-    """For a choice field: each form's copy of it shares its choices with the field declared
-    on the class instead of deep-copying them.
-
-    Django deep-copies every field of a form class for each form, choices included: 0.4 ms of
-    a PHQ-9 request (nine questions of four options). The choices are never changed in place
-    (a form that needs others assigns new ones, as Django's own `choices` setter does), so
-    sharing them is safe; the rest is copied as Django copies it: the field and its widget
-    shallowly, their attributes, error messages and validators as new containers.
-    """
-
-    def __deepcopy__(self, memo):
-        field = object.__new__(type(self))
-        field.__dict__ = {**self.__dict__, "error_messages": self.error_messages.copy(),
-                          "validators": self.validators[:]}
-        widget = object.__new__(type(self.widget))
-        widget.__dict__ = {**self.widget.__dict__, "attrs": self.widget.attrs.copy()}
-        field.widget = widget
-        memo[id(self)] = field
-        return field
-
-
-class ChoiceField(SharedChoices, forms.ChoiceField):
-    pass
-
-
-class MultipleChoiceField(SharedChoices, forms.MultipleChoiceField):
-    pass
-
-
 def radios(label, choices, *, required=True, help_text="", **kwargs):
     """A radio group; the template pack renders it as a fieldset whose legend is the label."""
-    return ChoiceField(label=label, choices=choices, widget=forms.RadioSelect,
+    return forms.ChoiceField(label=label, choices=choices, widget=forms.RadioSelect,
                        required=required, help_text=help_text, **kwargs)
 
 
 def checkboxes(label, choices, *, required=False, help_text=""):
-    return MultipleChoiceField(label=label, choices=choices, required=required,
+    return forms.MultipleChoiceField(label=label, choices=choices, required=required,
                                widget=forms.CheckboxSelectMultiple, help_text=help_text)
 
 
@@ -109,7 +79,7 @@ DATE_PARTS = ("month", "day", "year")
 class MemorableDateWidget(forms.MultiWidget):
     """GOV.UK's "memorable date": three short boxes, month, day and year (US order), each with
     its own label, instead of a date picker that is slow for a birthday on a phone. The template
-    pack draws it (`govuk/field.html`); the boxes' ids are `id_<name>_month` and so on, the
+    pack draws it (`govuk/fields/date.html`); the boxes' ids are `id_<name>_month` and so on, the
     same as their names, so the error summary can link to the box that is wrong."""
 
     input_type = "memorable-date"
@@ -118,6 +88,21 @@ class MemorableDateWidget(forms.MultiWidget):
 
     def __init__(self, attrs=None):
         super().__init__({name: forms.TextInput for name, *_rest in self.PARTS}, attrs)
+
+    def get_context(self, name, value, attrs):
+        """Each box's context also names its part, label and width; its id is
+        `<id>_<part>`, and it takes digits and the browser's birthday autofill."""
+        context = super().get_context(name, value, attrs)
+        for box, (part, label, autocomplete, width) in zip(
+                context["widget"]["subwidgets"], self.PARTS, strict=True):
+            box_attrs = box["attrs"]
+            if "id" in box_attrs:
+                box_attrs["id"] = f"{context['widget']['attrs']['id']}_{part}"
+            box["class"] = box_attrs.pop("class", "")
+            box_attrs.update({"inputmode": "numeric", "autocomplete": autocomplete,
+                              "maxlength": "4"})
+            box.update({"part": part, "label": label, "width": width})
+        return context
 
     def decompress(self, value):
         return [value.month, value.day, value.year] if value else [None, None, None]

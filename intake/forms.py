@@ -32,7 +32,7 @@ from .fields import (
     whole_number,
     yes_no,
 )
-from .layout import Question, helper
+from .layout import GovukBoundField, Question, helper
 from .medicine_form import MedicineForm, MoreMedicinesForm
 from .models import Submission, TherapyTried, YesNoUnknown
 from .wording import (
@@ -62,6 +62,8 @@ class StepMixin:
     overwritten. The view binds the form to the draft it read, then points `submission` at the
     locked row before `save`.
     """
+
+    bound_field_class = GovukBoundField  # drawn by the govuk template pack
 
     @property
     def saves(self) -> tuple[str, ...]:
@@ -539,6 +541,8 @@ class HealthForm(StepForm):
 
 class ResumeForm(forms.Form):
     """A resume code alone opens nothing: the date of birth given on "About you" must match."""
+
+    bound_field_class = GovukBoundField
 
     code = forms.CharField(
         label=_("Your resume code"), max_length=64,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.utils.choices import BaseChoiceIterator, normalize_choices
 from django.utils.translation import gettext_lazy as _
 
 from .medicine_names import SearchResult, search
@@ -50,28 +49,16 @@ def catalog_choices(meds: Iterable[Medication], only: set[str] | None = None,
 OTHER, UNKNOWN = tuple(NOT_IN_THE_LIST)  # "other", "unknown"
 
 
-class Menu(BaseChoiceIterator):
+class Menu(list):
     """The medicine select's choices, ready for a form: "Choose a medicine", the catalog in
-    its groups, then "Another medicine" and "I don't remember the name".
-
-    Normalized once: Django normalizes choices again each time a field's choices are set
-    (twice: field and widget), about 0.3 ms for 50 medicines, but passes a choice iterator
-    through as it is; and drawn once per language. Never changed once built, so the form
-    copies share it."""
+    its groups, then "Another medicine" and "I don't remember the name"."""
 
     def __init__(self, catalog_choices: list):
-        self.choices = normalize_choices([
+        super().__init__([
             ("", _("Choose a medicine")),
             *catalog_choices,
             (_("Not in the list"), list(NOT_IN_THE_LIST.items())),
         ])
-        self.drawn: dict = {}  # the select's markup per language (intake_tags.select_html)
-
-    def __iter__(self):
-        return iter(self.choices)
-
-    def __deepcopy__(self, memo):
-        return self
 
 
 _full_menu: tuple[dict, Menu] | None = None

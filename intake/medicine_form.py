@@ -14,8 +14,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from . import wording
-from .fields import ChoiceField, number_input, radios, value_or_unknown
-from .layout import Group, Question, Revealed, helper
+from .fields import number_input, radios, value_or_unknown
+from .layout import GovukBoundField, Group, Question, Revealed, helper
 from .medicine_choices import OTHER, UNKNOWN, Menu
 from .medicine_choices import label as medicine_label
 from .medicine_names import best_match, normalise
@@ -34,7 +34,9 @@ def plain(value: Decimal | None) -> str | None:
 class MedicineForm(forms.Form):
     """One medicine tried; not a step form, the list is its own step."""
 
-    medication = ChoiceField(
+    bound_field_class = GovukBoundField  # drawn by the govuk template pack
+
+    medication = forms.ChoiceField(
         label=_("Which medicine was it?"),
         help_text=_("Listed by generic name, with brand names in brackets."),
         error_messages={"required": _("Select the medicine, or select that it is not in the "
@@ -229,6 +231,7 @@ WITH_SUGGESTION, WITHOUT_SUGGESTION = _layout(True), _layout(False)
 
 
 class MoreMedicinesForm(forms.Form):
+    bound_field_class = GovukBoundField
     add_another = radios(_("Do you want to add another medicine?"), wording.YES_NO,
                          error_messages={"required": _("Select yes or no")})
     helper = helper(Question("add_another", inline=True))

@@ -11,13 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from django.db.models import prefetch_related_objects
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from trdintake.compiled_query import CompiledQuery
-
 from . import forms
-from .models import Submission, TherapyTried
+from .models import Submission
 
 SECTIONS = (
     _("About you"),
@@ -54,25 +53,11 @@ def _asq_any_yes(sub: Submission) -> bool:
 
 
 def _therapies(sub: Submission):
-    """The draft's talk therapies, read once per loaded draft: whether the details page
-    applies and whether it is done are asked together, on most pages and after most saves.
-
-    Read as `prefetch_related("therapies")` would, so that `sub.therapies.all()` gives them
-    after this too, but with the SQL compiled once: the ORM took longer to build the query
-    than the database took to run it, a fifth of a health page."""
-    cache = sub.__dict__.setdefault("_prefetched_objects_cache", {})
-    if "therapies" not in cache:
-        rows = THERAPIES_OF.all(sub.pk)
-        for therapy in rows:
-            therapy.submission = sub
-        therapies = sub.therapies.get_queryset()  # what prefetching stores: a QuerySet...
-        therapies._result_cache, therapies._prefetch_done = rows, True  # ...already run
-        cache["therapies"] = therapies
-    return cache["therapies"]
-
-
-THERAPIES_OF = CompiledQuery(TherapyTried, lambda submission_id: TherapyTried.objects.filter(
-    submission_id=submission_id), markers=(-1,))
+    """The draft's talk therapies, read once per loaded draft (prefetched): whether the details
+    page applies and whether it is done are asked together, on most pages and after most
+    saves; `sub.therapies.all()` gives them after this too."""
+    prefetch_related_objects([sub], "therapies")
+    return sub.therapies.all()
 
 
 def _therapy_details_done(sub: Submission) -> bool:

@@ -31,7 +31,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from trdintake.client_ip import client_ip
-from trdintake.compiled_query import CompiledQuery
 
 from . import alerts, audit, ratelimit, screening, services
 from .forms import ASQ_FIELDS, ConsentForm, MedicineForm, MoreMedicinesForm, ResumeForm
@@ -86,7 +85,7 @@ def current_draft(request: HttpRequest) -> Submission | None:
     pk = request.session.get(SESSION_KEY)
     if pk is None:
         return None
-    sub = DRAFT_BY_PK.first(pk) if isinstance(pk, int) else None
+    sub = draft_row(pk)
     if sub is not None and sub.browser_key != request.session.get(BROWSER_KEY, ""):
         return None
     renew_once_a_day(request)
@@ -110,18 +109,13 @@ def locked_draft(pk: int) -> Submission | None:
     PostgreSQL locks the row (SELECT ... FOR UPDATE); SQLite takes its write lock when the
     transaction begins (settings: IMMEDIATE), which serializes writers the same way.
     """
-    return LOCKED_DRAFT.first(pk)
+    return Submission.objects.select_for_update().filter(
+        pk=pk, status=Submission.Status.DRAFT).first()
 
 
-# The lookups above, run by every patient request, compiled to SQL once (the model is wide).
-DRAFT_BY_PK = CompiledQuery(Submission, lambda pk: Submission.objects.filter(pk=pk),
-                            markers=(-1,))
-LOCKED_DRAFT = CompiledQuery(Submission, lambda pk: Submission.objects.select_for_update().filter(
-    pk=pk, status=Submission.Status.DRAFT), markers=(-1,))
-# The medicine a patient opens to change (the ORM took 8 times longer to compile it than to run).
-TRIAL_AT = CompiledQuery(MedicationTrial, lambda submission_id, position: (
-    MedicationTrial.objects.filter(submission_id=submission_id, position=position)),
-    markers=(-1, 32_766))  # a position marker within the column's range (smallint)
+def draft_row(pk) -> Submission | None:
+    """The draft a session names (its id, an int), or None."""
+    return Submission.objects.filter(pk=pk).first() if isinstance(pk, int) else None
 
 
 def save_page(sub: Submission, fields: tuple[str, ...], slug: str) -> None:
@@ -240,7 +234,7 @@ def _draft_or_start(request, slug: str | None = None):
             if pk is not None or slug in SAFETY_PAGES:
                 return None, _stale(request, pk, slug)
     if sub is None:
-        row = DRAFT_BY_PK.first(named) if isinstance(named, int) else None
+        row = draft_row(named)
         if row is not None:  # the session names it, but the draft moved to another browser
             return None, _closed(request, _closed_context(_stale_event(request, row), row))
         return None, redirect("intake:start")
@@ -284,7 +278,7 @@ def _stale(request, pk: int | None, slug: str | None = None):
     same address as ever (/intake/next/: the support page if the answers call for it, then the
     page saying what happened); any other page says at once what happened and what to do.
     """
-    row = DRAFT_BY_PK.first(pk) if isinstance(pk, int) else None
+    row = draft_row(pk)
     event = _stale_event(request, row)
     if slug not in SAFETY_PAGES:
         return _closed(request, _closed_context(event, row))
@@ -577,7 +571,7 @@ def medicine_edit(request, position=None):
     catalog = page_catalog()
     trial = None
     if position is not None:
-        trial = TRIAL_AT.first(sub.pk, position)
+        trial = sub.trials.filter(position=position).first()
         if trial is None:
             raise Http404
         if trial.medication_id is not None:  # its catalog row, from the catalog in hand

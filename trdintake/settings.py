@@ -186,7 +186,7 @@ STAFF_MFA_REQUIRED = get_bool(env, "STAFF_MFA_REQUIRED", not DEBUG)
 OTP_TOTP_ISSUER = get_str(env, "CLINIC_NAME", "TRD Clinic") + " staff"
 
 STAFF_SESSION_MINUTES = get_int(env, "STAFF_SESSION_MINUTES", 30, min=1)
-SESSION_ENGINE = "trdintake.sessions"  # Django's database sessions, lookup compiled once
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = STAFF_SESSION_MINUTES * 60
 # Not every request: staff sessions are renewed on each request by StaffSessionMiddleware (their
 # idle timeout); a patient's session once a day (intake.views.renew_once_a_day).
