@@ -119,6 +119,13 @@ class GovukBoundField(forms.BoundField):
         return widget.get_context(self.html_name, self.value(), attrs)["widget"]
 
     @cached_property
+    def own_attrs(self) -> dict:
+        """The attributes the form set on the widget, besides the class (which joins the
+        pack's) and the id: drawn on each option of a list, as Django's own templates do."""
+        return {name: value for name, value in self.field.widget.attrs.items()
+                if name not in ("class", "id")}
+
+    @cached_property
     def options(self) -> list[dict]:
         """A radio or checkbox list's options, each as its widget makes it (name, value,
         label, attrs with its id and checked state)."""
