@@ -68,7 +68,6 @@ def answers(kind: str, values: Iterable, audience: str = PATIENT, empty=None) ->
     return ", ".join(words) or str(empty if empty is not None else _("None"))
 
 
-
 def health_answers(conditions: Iterable[str], unsure: Iterable[str],
                    audience: str = PATIENT, empty=None) -> str:
     """The health answers, each one the patient was not sure of marked "(not sure)"."""
@@ -93,7 +92,6 @@ def mg_a_day(value, audience: str = PATIENT) -> str:
         return str(_("I don't know") if audience == PATIENT else _("unknown"))
     template = _("%(dose)s mg a day") if audience == PATIENT else _("%(dose)s mg/day")
     return str(template % {"dose": number(value)})
-
 
 
 # The units a dose is given in: the choices of the medicine page and the unit in its messages.

@@ -34,7 +34,6 @@ def number(value) -> str:
     return str(value)
 
 
-
 def lookup(table: Mapping, code, audience: str = STAFF) -> str:
     """The words of `code` in `table`; empty: "Not provided" / "Not answered"; a code without
     words: "unrecognised" with the code."""
@@ -44,19 +43,20 @@ def lookup(table: Mapping, code, audience: str = STAFF) -> str:
     return unrecognised(code, audience) if text is None else str(text)
 
 
-def join_or(items: list[str]) -> str:
+def joined(items: list, template) -> str:
+    """The items as "a, b and c": the last one joined by `template` ("%(list)s and %(last)s")."""
     items = [str(i) for i in items]
     if len(items) <= 1:
         return "".join(items)
-    return str(_("%(list)s or %(last)s") % {"list": ", ".join(items[:-1]), "last": items[-1]})
+    return str(template % {"list": ", ".join(items[:-1]), "last": items[-1]})
 
 
-def join_and(items: list[str]) -> str:
-    items = [str(i) for i in items]
-    if len(items) <= 1:
-        return "".join(items)
-    return str(_("%(list)s and %(last)s") % {"list": ", ".join(items[:-1]), "last": items[-1]})
+def join_or(items: list) -> str:
+    return joined(items, _("%(list)s or %(last)s"))
 
+
+def join_and(items: list) -> str:
+    return joined(items, _("%(list)s and %(last)s"))
 
 
 def yes_no(value: bool | None, audience: str = PATIENT) -> str:

@@ -148,7 +148,6 @@ PATIENT_CONSIDERATIONS = {
 }
 
 
-
 STAFF_OPTIONS = {
     "antidepressant_start": _("Start an antidepressant"),
     "medication_optimization": _("Optimise dose or duration"),
@@ -225,7 +224,6 @@ def consideration(code: str, audience: str = PATIENT) -> str:
     return lookup(CONSIDERATIONS[audience], code, audience)
 
 
-
 FAMILIES = {
     "ssri": _("SSRIs"), "snri": _("SNRIs"), "ndri": _("bupropion-type (NDRI)"),
     "nassa": _("mirtazapine-type"), "tca": _("tricyclics"), "maoi": _("MAOIs"),
@@ -235,7 +233,6 @@ FAMILIES = {
 
 def _names(slugs: Iterable[str], names: Mapping[str, str]) -> list[str]:
     return [names.get(slug, slug) for slug in slugs]
-
 
 
 def tried_sentences(code: str, tried: screening.TriedSummary | None, names: Mapping[str, str],
@@ -298,13 +295,11 @@ def option_words(option: Mapping, audience: str = PATIENT,
     }
 
 
-
 def csv_options(result: Mapping | None) -> str:
     """The options of a stored result in staff words, for the CSV export."""
     if not result:
         return ""
     return "; ".join(option_title(o["code"], STAFF) for o in result.get("options", []))
-
 
 
 def tried_for(stored_answers: Mapping | None,

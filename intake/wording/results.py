@@ -180,7 +180,6 @@ def reason(stored: Mapping, audience: str = PATIENT) -> str:
     return lookup(REASONS[audience], code, audience)
 
 
-
 def phq9_band(code: str, audience: str = PATIENT) -> str:
     return lookup(PHQ9_BAND_WORDS[audience], code, audience)
 
@@ -191,7 +190,6 @@ def msm_band(code: str | None) -> str:
 
 def safety_level(code: str) -> str:
     return lookup(SAFETY_LEVELS, code, STAFF)
-
 
 
 def trd_explanation(result: Mapping, names: list[str]) -> str:
