@@ -85,18 +85,15 @@ class StepForm(StepMixin, forms.Form):
         return {}
 
 
-class StepModelForm(StepMixin, forms.ModelForm):
-    """A page whose fields are the submission's own, one to one: a ModelForm on the draft
-    (its initial values come from it; `save` writes only `saves` and never saves the row)."""
+class StepModelForm(StepForm):
+    """A page whose fields are the submission's own, one to one: each is declared on the form
+    (its label, widget and messages), and its initial value is the draft's. `save` writes only
+    `saves` into the locked row and never saves it; no model validation runs on the copy read
+    before the lock."""
 
-    def __init__(self, *args, submission: Submission, **kwargs):
-        self.submission = submission
-        super().__init__(*args, instance=submission, **kwargs)
-
-    def _post_clean(self):
-        # The view writes the cleaned values into the *locked* row (save); the instance read
-        # before the lock is left untouched, and model validation adds nothing for these fields.
-        pass
+    @classmethod
+    def initial_for(cls, sub: Submission) -> dict:
+        return {name: getattr(sub, name) for name in saved_fields(cls)}
 
 
 # --- section 1: about you ---------------------------------------------------------------------

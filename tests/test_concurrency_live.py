@@ -139,7 +139,7 @@ def test_treatments_chosen_while_another_tab_says_how_much_one_helped(site):
         else:
             assert status == 400 and stored == {"ect": "", "tms": ""}, (status, stored)
             assert "Select how much TMS" in html
-            assert re.search(r'<input[^>]*value="helped" checked', html)
+            assert re.search(r'<input[^>]*value="helped"[^>]* checked', html)
 
 
 def test_twenty_medicines_added_at_once(site):
