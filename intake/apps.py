@@ -13,8 +13,8 @@ class IntakeConfig(AppConfig):
 
 
 class StaffAdminConfig(admin_apps.AdminConfig):
-    """django.contrib.admin with the clinic's staff site (intake/admin_site.py)."""
+    """django.contrib.admin with the clinic's staff site (intake/staff/site.py)."""
 
     default = False  # intake's own default is IntakeConfig
 
-    default_site = "intake.admin_site.StaffAdminSite"
+    default_site = "intake.staff.site.StaffAdminSite"

@@ -38,7 +38,7 @@ MFA_VERIFIED = "mfa_verified"
 MFA_FAILED = "mfa_failed"
 MFA_RESET = "mfa_reset"
 SETUP_LINK_ISSUED = "setup_link_issued"
-# staff accounts, run by managers (intake/admin/staff_accounts.py)
+# staff accounts, run by managers (intake/staff/staff_accounts.py)
 STAFF_CREATED = "staff_created"
 STAFF_DEACTIVATED = "staff_deactivated"
 STAFF_UNLOCKED = "staff_unlocked"

@@ -22,7 +22,7 @@ from .models import (
     Submission,
     TherapyTried,
 )
-from .steps import STEPS
+from .patient.steps import STEPS
 from .wording import PRIVACY_NOTICE_VERSION
 
 DEMO_NAME_PREFIX = "Demo Patient"

@@ -506,7 +506,8 @@ class AuditEvent(models.Model):
 
 
 class RateCounter(models.Model):
-    """Hits in one fixed time window for one limited action and client (intake/ratelimit.py).
+    """Hits in one fixed time window for one limited action and client
+    (intake/patient/ratelimit.py).
 
     `key` is a keyed hash of the client address, never the address itself.
     """

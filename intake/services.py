@@ -12,7 +12,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from . import alerts, screening
+from . import screening
+from .delivery import alerts
 from .models import Alert, Assessment, MedicationTrial, SafetyLevel, Submission
 from .reference import engine_catalog, engine_thresholds
 

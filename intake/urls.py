@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import views
+from .patient import views
 
 app_name = "intake"
 

@@ -8,9 +8,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from intake import roles
 from intake.demo import create_submission
 from intake.models import Submission
+from intake.staff import roles
 from tests.intake_helpers import load_catalog
 
 PASSWORD = "correct-horse-battery-staple-42"

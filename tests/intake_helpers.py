@@ -9,7 +9,7 @@ from django.db import connection
 from django.urls import reverse
 
 from intake.models import Submission
-from intake.steps import step_url
+from intake.patient.steps import step_url
 
 PAGES = {
     "consent": {"age_ok": "yes", "consent": "on"},

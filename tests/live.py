@@ -27,7 +27,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from intake.steps import step_url
+from intake.patient.steps import step_url
 from tests.intake_helpers import PAGES, SERTRALINE
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,9 +7,8 @@ from __future__ import annotations
 from django.test import Client
 from django.urls import reverse
 
-from intake.forms import OtherTreatmentsForm
-
-from .intake_helpers import PAGES, SERTRALINE, load_catalog, post, url
+from intake.patient.forms import OtherTreatmentsForm
+from tests.intake_helpers import PAGES, SERTRALINE, load_catalog, post, url
 
 QUESTIONS = ("consent", "about-you", "depression", "history", "phq9", "safety", "safety-now")
 LATER_QUESTIONS = ("therapy", "therapy-details", "other-treatments", "other-treatments-helped",

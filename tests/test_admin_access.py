@@ -9,8 +9,8 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth.models import Group
 
-from intake import roles
 from intake.models import AuditEvent, Medication, Submission
+from intake.staff import roles
 from tests.admin_helpers import *  # noqa: F403 (fixtures)
 from tests.admin_helpers import (
     CHANGELIST,

@@ -12,7 +12,7 @@ from django.core import mail
 from django.db import transaction
 from django.urls import reverse
 
-from intake import alerts
+from intake.delivery import alerts, outbox
 from intake.demo import create_submission
 from intake.models import Alert, SafetyLevel, Submission
 from tests.admin_helpers import *  # noqa: F403 (fixtures)
@@ -153,7 +153,7 @@ def test_an_alert_not_delivered_two_minutes_after_it_was_raised_is_counted_tried
     sub = create_submission(name="Demo Patient 01", safety=SafetyLevel.ACUTE)
     with transaction.atomic():
         alert = alerts.queue(sub, Alert.Kind.URGENT, "https://intake.clinic.test")
-    late = alert.created_at + alerts.UNDELIVERED_AFTER
+    late = alert.created_at + outbox.UNDELIVERED_AFTER
     with time_machine.travel(late - timedelta(seconds=5), tick=False):
         assert dashboard_undelivered(reviewer_client) == 0
     with time_machine.travel(late, tick=False):

@@ -17,7 +17,7 @@ from django.test import Client
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from intake import alerts
+from intake.delivery import alerts, outbox
 from intake.models import (
     Alert,
     AuditEvent,
@@ -122,7 +122,7 @@ def test_undelivered_alerts_banner_list_and_try_again(reviewer_client, reviewer,
     alert.refresh_from_db()
     assert alert.attempts == 1 and alert.status == Alert.Status.PENDING
     assert "not delivered" not in reviewer_client.get(CHANGELIST).content.decode()  # not late
-    with time_machine.travel(alert.created_at + alerts.UNDELIVERED_AFTER, tick=True):
+    with time_machine.travel(alert.created_at + outbox.UNDELIVERED_AFTER, tick=True):
         html = reviewer_client.get(CHANGELIST).content.decode()
         assert "1 staff alert e-mail is not delivered" in html
         listing = reviewer_client.get("/admin/intake/alert/", {"delivery": "undelivered"})
@@ -307,7 +307,7 @@ def test_password_alone_reaches_no_admin_page(client, reviewer, submission):
 
 
 def test_first_login_sets_up_the_authenticator_app(client, reviewer):
-    from intake.admin import mfa
+    from intake.staff import mfa
 
     client.get(mfa.setup_link_url(mfa.issue_setup_link(reviewer)))  # a manager's set-up link
     client.post("/admin/login/", {"username": "reviewer", "password": PASSWORD})

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from intake import alerts, retention
+from intake.delivery import outbox, retention
 from intake.models import Alert, OutgoingEmail, SafetyLevel, Submission
 from tests.intake_helpers import PAGES, fill_until, load_catalog, post, url
 from tests.live import free_port
@@ -78,7 +78,7 @@ def test_alerts_survive_a_mail_outage_and_go_out_exactly_once(client, smtp, outa
         ("Refused" in urgent.last_error)
     assert urgent.next_attempt_at > timezone.now() + timedelta(seconds=20)
     # what staff are shown once it is late
-    assert set(alerts.undelivered(timezone.now() + alerts.UNDELIVERED_AFTER)) == {urgent}
+    assert set(outbox.undelivered(timezone.now() + outbox.UNDELIVERED_AFTER)) == {urgent}
     assert len(queued("deliver_alert")) == 1
 
     if down is not None:
@@ -93,11 +93,11 @@ def test_alerts_survive_a_mail_outage_and_go_out_exactly_once(client, smtp, outa
     assert sub.reference in up.messages[0] and "Urgent intake" in up.messages[0]
     urgent.refresh_from_db()
     assert (urgent.status, urgent.attempts, urgent.last_error) == (Alert.Status.SENT, 2, "")
-    assert list(alerts.undelivered()) == []
+    assert list(outbox.undelivered()) == []
 
 
 def test_retries_back_off_and_then_give_up_where_staff_see_it(client, smtp, monkeypatch):
-    monkeypatch.setattr(alerts, "MAX_ATTEMPTS", 3)
+    monkeypatch.setattr(outbox, "MAX_ATTEMPTS", 3)
     fill_until(client, stop="phq9")
     assert post(client, "phq9", {**PAGES["phq9"], "item9": "2"}).status_code == 302  # priority
     (alert,) = Alert.objects.all()
@@ -113,11 +113,11 @@ def test_retries_back_off_and_then_give_up_where_staff_see_it(client, smtp, monk
     assert waits == [30, 60]
     assert (alert.status, alert.attempts, alert.next_attempt_at) == (Alert.Status.FAILED, 3,
                                                                     None)
-    assert list(alerts.undelivered()) == [alert]
+    assert list(outbox.undelivered()) == [alert]
     assert queued("deliver_alert") == []
     # staff can send it again once the mail server is back
     up = smtp()
-    assert alerts.retry_now(alert)
+    assert outbox.retry_now(alert)
     run_tasks()
     alert.refresh_from_db()
     assert alert.status == Alert.Status.SENT and len(up.messages) == 1
@@ -137,7 +137,7 @@ def test_try_again_now_replaces_the_waiting_retry_instead_of_adding_one(client, 
     assert str(waiting.id) == alert.task_id
     assert waiting.run_after > timezone.now() + timedelta(seconds=20)
 
-    assert alerts.retry_now(alert) and alerts.retry_now(alert)
+    assert outbox.retry_now(alert) and outbox.retry_now(alert)
     alert.refresh_from_db()
     assert alert.task_id not in {str(waiting.id), ""}
     assert run_tasks() == 2  # both presses' tasks ran: one tried, one did nothing
@@ -164,8 +164,8 @@ def test_an_alert_without_addresses_is_recorded_as_undelivered(client, settings)
     fill_until(client, stop="phq9")
     post(client, "phq9", {**PAGES["phq9"], "item9": "1"})
     run_tasks()
-    assert list(alerts.undelivered()) == []  # raised just now: not late yet
-    (alert,) = alerts.undelivered(timezone.now() + alerts.UNDELIVERED_AFTER)
+    assert list(outbox.undelivered()) == []  # raised just now: not late yet
+    (alert,) = outbox.undelivered(timezone.now() + outbox.UNDELIVERED_AFTER)
     assert "CLINIC_ALERT_EMAILS" in alert.last_error
 
 
@@ -216,7 +216,7 @@ def test_the_resume_email_goes_through_the_outbox_and_its_code_leaves_it_once_se
 
 
 def test_a_resume_email_given_up_is_wiped_too(client, smtp, monkeypatch):
-    monkeypatch.setattr(alerts, "MAX_ATTEMPTS", 1)
+    monkeypatch.setattr(outbox, "MAX_ATTEMPTS", 1)
     fill_until(client, stop="phq9")
     code = saved_code(client)
     assert run_tasks() == 1  # refused, and given up
@@ -266,17 +266,17 @@ def test_the_sweep_queues_again_what_a_dead_worker_left(client, smtp, left):
     claimed = timezone.now()
     if left == "killed mid-send":  # it took the task, claimed the alert, fixed its Message-ID
         DBTaskResult.objects.filter(status="READY").update(status="RUNNING")
-        claimed += alerts.claim_lease()
+        claimed += outbox.claim_lease()
         Alert.objects.filter(pk=alert.pk).update(claimed_until=claimed,
                                                  message_id="<first-try@clinic.test>")
     else:
         DBTaskResult.objects.filter(status="READY").update(status="FAILED")
     assert run_tasks() == 0
     if left == "killed mid-send":
-        assert alerts.sweep() == 0  # the try may still be under way
+        assert outbox.sweep() == 0  # the try may still be under way
     with time_machine.travel(claimed + timedelta(seconds=1), tick=True):
-        assert alerts.sweep() == 1
-        assert alerts.sweep() == 0  # its task is waiting now: nothing twice
+        assert outbox.sweep() == 1
+        assert outbox.sweep() == 0  # its task is waiting now: nothing twice
         assert run_tasks() == 1
     alert.refresh_from_db()
     assert alert.status == Alert.Status.SENT
@@ -327,9 +327,9 @@ def test_a_database_down_through_a_try_leaves_the_alert_to_the_sweep(client, smt
     alert.refresh_from_db()
     assert (alert.status, alert.attempts) == (Alert.Status.PENDING, 0)
     assert DBTaskResult.objects.get(id=alert.task_id).status == "SUCCESSFUL"
-    assert alerts.sweep() == 0
+    assert outbox.sweep() == 0
     with time_machine.travel(alert.claimed_until + timedelta(seconds=1), tick=True):
-        assert alerts.sweep() == 1
+        assert outbox.sweep() == 1
         assert run_tasks() == 1
     alert.refresh_from_db()
     assert alert.status == Alert.Status.SENT

@@ -300,7 +300,7 @@ STAFF_SETUP = f"""
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from intake import roles
+from intake.staff import roles
 roles.ensure_groups()
 for name, group in (("rita", roles.REVIEWERS), ("mo", roles.MANAGERS)):
     user = get_user_model().objects.create_user(name, password="race-pass-123456789",
@@ -457,7 +457,7 @@ def test_try_again_now_pressed_by_two_reviewers_at_once_leaves_one_task_to_deliv
 NEW_STAFF_SETUP = """
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from intake import roles
+from intake.staff import roles
 roles.ensure_groups()
 for name in ("nina", "noor", "ned"):
     user = get_user_model().objects.create_user(name, password="race-pass-123456789",

@@ -19,9 +19,10 @@ from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
-from intake import alerts, escalation, roles
+from intake.delivery import alerts, escalation
 from intake.demo import create_submission
 from intake.models import Alert, OutgoingEmail, SafetyLevel, Submission
+from intake.staff import roles
 from tests.admin_helpers import change_url, make_user, staff_login
 from tests.intake_helpers import (
     PAGES,
@@ -313,7 +314,7 @@ SHIFT_AND_SWEEP = """
 from datetime import timedelta
 from django.db.models import F
 from django.utils import timezone
-from intake import escalation
+from intake.delivery import escalation
 from intake.models import Submission
 passed = timedelta(minutes={minutes})
 Submission.objects.filter(safety_level="acute").update(

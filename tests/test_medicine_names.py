@@ -10,8 +10,8 @@ from types import SimpleNamespace
 import pytest
 from django.urls import reverse
 
-from intake.medicine_names import best_match, normalise, search
 from intake.models import Medication, MedicationTrial, Submission
+from intake.patient.medicine_names import best_match, normalise, search
 from tests.intake_helpers import SERTRALINE, fill_until, load_catalog
 from tests.screening_helpers import CATALOG_PATH
 

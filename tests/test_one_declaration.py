@@ -13,13 +13,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 
-from intake.admin.export import exported_questions
-from intake.answers import questions, saved_fields
-from intake.fields import radios
-from intake.forms import DepressionForm
 from intake.models import Submission
-from intake.staff_summary import CONTACT_PAGE, SHOWN_APART
-from intake.steps import STEPS
+from intake.patient.answers import questions, saved_fields
+from intake.patient.fields import radios
+from intake.patient.forms import DepressionForm
+from intake.patient.steps import STEPS
+from intake.staff.clinical_summary import CONTACT_PAGE, SHOWN_APART
+from intake.staff.export import exported_questions
 from tests.admin_helpers import *  # noqa: F403 (fixtures)
 from tests.admin_helpers import CHANGELIST, change_url, create_submission, staff_login, url
 from tests.intake_helpers import fill_until

@@ -6,7 +6,7 @@ from pathlib import Path
 import html5lib
 import pytest
 
-from .page_states import page_states
+from tests.page_states import page_states
 
 pytestmark = pytest.mark.django_db
 

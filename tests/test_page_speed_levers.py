@@ -19,14 +19,14 @@ from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.safestring import mark_safe
 
-from intake.fields import MemorableDateField, MemorableDateWidget
-from intake.forms import ConsentForm, HealthForm, Phq9Form
-from intake.layout import GovukBoundField, Group, helper
-from intake.medicine_choices import Menu, catalog_choices, full_menu
-from intake.medicine_form import MedicineForm, MoreMedicinesForm
 from intake.models import Medication, MedicationTrial, Submission
+from intake.patient.fields import MemorableDateField, MemorableDateWidget
+from intake.patient.forms import ConsentForm, HealthForm, Phq9Form
+from intake.patient.layout import GovukBoundField, Group, helper
+from intake.patient.medicine_choices import Menu, catalog_choices, full_menu
+from intake.patient.medicine_form import MedicineForm, MoreMedicinesForm
+from intake.patient.views import locked_draft
 from intake.reference import page_catalog
-from intake.views import locked_draft
 from tests.intake_helpers import (
     ESCITALOPRAM_UNKNOWN_DOSE,
     SERTRALINE,

@@ -15,7 +15,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from intake import audit, retention
+from intake import audit
+from intake.delivery import retention
 from intake.models import (
     Alert,
     AuditEvent,

@@ -13,9 +13,9 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from intake.forms import MedicineForm
 from intake.models import MedicationTrial, Submission, TherapyTried
-from intake.steps import STEPS
+from intake.patient.forms import MedicineForm
+from intake.patient.steps import STEPS
 from tests.intake_helpers import PAGES, SERTRALINE, fill_until, load_catalog, url
 
 pytestmark = pytest.mark.django_db

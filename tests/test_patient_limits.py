@@ -20,8 +20,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from intake import ratelimit
 from intake.models import OutgoingEmail, RateCounter, ResumeAttempt, Submission
+from intake.patient import ratelimit
 from tests.intake_helpers import PAGES, fill_until, load_catalog, post, url
 from tests.live import Browser, LiveSite
 from tests.test_patient_views import DOB, resume_code

@@ -10,9 +10,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from intake import views
 from intake.models import Assessment, MedicationTrial, ResumeAttempt, SafetyLevel, Submission
-from intake.steps import step_url
+from intake.patient import views
+from intake.patient.steps import step_url
 from tests.intake_helpers import (
     ESCITALOPRAM_UNKNOWN_DOSE,
     PAGES,

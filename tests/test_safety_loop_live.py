@@ -170,7 +170,7 @@ def test_live_twenty_urgent_forms_at_once_make_ten_alerts_and_one_digest(site):
     counts = dict(site.query("SELECT status, COUNT(*) FROM intake_alert GROUP BY status"))
     assert counts == {"pending": 10, "held": 10}, counts
     site.manage("shell", "-c", "from django.utils import timezone\n"
-                               "from intake import escalation\n"
+                               "from intake.delivery import escalation\n"
                                "escalation.queue_due(timezone.now())")
     counts = dict(site.query("SELECT status, COUNT(*) FROM intake_alert GROUP BY status"))
     assert counts == {"pending": 10, "sent": 10}, counts

@@ -253,7 +253,7 @@ LIVE_STAFF = """
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from intake import roles
+from intake.staff import roles
 roles.ensure_groups()
 for name, group in (("mira", roles.MANAGERS), ("rita", roles.REVIEWERS),
                     ("ravi", roles.REVIEWERS)):

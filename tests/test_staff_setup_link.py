@@ -224,7 +224,7 @@ def test_failed_logins_and_the_lockout_name_the_same_client_address(client, revi
 NEW_STAFF = """
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from intake import roles
+from intake.staff import roles
 roles.ensure_groups()
 for name in ("lina", "omar"):
     user = get_user_model().objects.create_user(name, password="live-pass-123456789",

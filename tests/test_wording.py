@@ -8,12 +8,7 @@ from django.apps import apps
 from django.utils import translation
 from hypothesis import given, settings
 
-from intake import audit, roles, screening, wording
-from intake.admin import deletion
-from intake.admin.catalog import CATALOG_AUDITED_FIELDS
-from intake.admin.common import BADGE_CSS
-from intake.medicine_choices import group_of
-from intake.medicine_form import MAX_DOSE
+from intake import audit, screening, wording
 from intake.models import (
     Alert,
     Medication,
@@ -24,8 +19,13 @@ from intake.models import (
     TrdStatus,
     YesNoUnknown,
 )
+from intake.patient.medicine_choices import group_of
+from intake.patient.medicine_form import MAX_DOSE
 from intake.screening import model
 from intake.screening.tried import family_of
+from intake.staff import deletion, roles
+from intake.staff.catalog import CATALOG_AUDITED_FIELDS
+from intake.staff.common import BADGE_CSS
 from intake.wording import (
     HEALTH_CHOICES,
     MEDICINE_GROUPS,

@@ -178,7 +178,7 @@ AXES_CLIENT_IP_CALLABLE = "trdintake.client_ip.client_ip"
 
 # The lockout page, in the admin's style: for how long, and whom to ask (the active managers by
 # name, or an administrator).
-AXES_LOCKOUT_CALLABLE = "intake.admin.lockout.lockout_response"
+AXES_LOCKOUT_CALLABLE = "intake.staff.lockout.lockout_response"
 
 # A second factor (a TOTP code from an authenticator app) for every staff account: required in
 # production, optional in development (staff who set up an app are still asked for it).
@@ -189,7 +189,7 @@ STAFF_SESSION_MINUTES = get_int(env, "STAFF_SESSION_MINUTES", 30, min=1)
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = STAFF_SESSION_MINUTES * 60
 # Not every request: staff sessions are renewed on each request by StaffSessionMiddleware (their
-# idle timeout); a patient's session once a day (intake.views.renew_once_a_day).
+# idle timeout); a patient's session once a day (intake.patient.views.renew_once_a_day).
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -262,7 +262,7 @@ if not STATIC_MANIFEST:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # keeps WhiteNoise from warning it is missing
 
 # The patient pages' forms render through crispy-forms with the project's own GOV.UK template
-# pack (templates/govuk/, layouts in intake/layout.py).
+# pack (templates/govuk/, layouts in intake/patient/layout.py).
 CRISPY_ALLOWED_TEMPLATE_PACKS = ("govuk",)
 CRISPY_TEMPLATE_PACK = "govuk"
 
@@ -337,10 +337,10 @@ CRISIS_CHAT_URL = get_str(env, "CRISIS_CHAT_URL", "https://988lifeline.org/chat/
 if CRISIS_CHAT_URL and not CRISIS_CHAT_URL.startswith("https://"):
     raise ImproperlyConfigured(f"CRISIS_CHAT_URL must start with https://, got {CRISIS_CHAT_URL!r}")
 CLINIC_ALERT_EMAILS = get_emails(env, "CLINIC_ALERT_EMAILS", [])
-# Who hears about a flagged case with no contact recorded in time (intake/escalation.py; default:
-# the alert addresses again, so an escalation always reaches someone): an urgent case after
-# URGENT_CONTACT_MINUTES and again every URGENT_CONTACT_MINUTES, a priority case once after
-# PRIORITY_CONTACT_HOURS.
+# Who hears about a flagged case with no contact recorded in time
+# (intake/delivery/escalation.py; default: the alert addresses again, so an escalation always
+# reaches someone): an urgent case after URGENT_CONTACT_MINUTES and again every
+# URGENT_CONTACT_MINUTES, a priority case once after PRIORITY_CONTACT_HOURS.
 CLINIC_ESCALATION_EMAILS = get_emails(env, "CLINIC_ESCALATION_EMAILS", []) or CLINIC_ALERT_EMAILS
 URGENT_CONTACT_MINUTES = get_int(env, "URGENT_CONTACT_MINUTES", 60, min=1, max=24 * 60)
 PRIORITY_CONTACT_HOURS = get_int(env, "PRIORITY_CONTACT_HOURS", 24, min=1, max=14 * 24)

@@ -1,10 +1,10 @@
-"""The staff groups "reviewers" and "managers" with their permissions (intake/roles.py)."""
+"""The staff groups "reviewers" and "managers" with their permissions (intake/staff/roles.py)."""
 
 from django.db import migrations
 
 
 def create_groups(apps, schema_editor):
-    from intake.roles import ensure_groups
+    from intake.staff.roles import ensure_groups
 
     ensure_groups(apps)
 

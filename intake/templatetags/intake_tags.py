@@ -1,5 +1,5 @@
 """Template helpers for the patient pages and the `govuk` crispy template pack
-(templates/govuk/; its fields are drawn from intake.layout.GovukBoundField)."""
+(templates/govuk/; its fields are drawn from intake.patient.layout.GovukBoundField)."""
 
 from __future__ import annotations
 

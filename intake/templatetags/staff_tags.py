@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import template
 
 from intake import wording
-from intake.admin.common import local_time
+from intake.staff.common import local_time
 
 register = template.Library()
 

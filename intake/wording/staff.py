@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from .. import audit, roles
+from .. import audit
 from ..models import (
     Alert,
     Assessment,
@@ -20,6 +20,7 @@ from ..models import (
     Submission,
     TrdStatus,
 )
+from ..staff import roles
 from .base import STAFF, lookup
 
 # What each audit action is called where staff read the trail (and its CSV export).

@@ -12,9 +12,9 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
-from intake import roles
 from intake.demo import create_submission
 from intake.models import AuditEvent, ReviewStatus, SafetyLevel, StaffNote, Submission
+from intake.staff import roles
 from tests.admin_helpers import totp_now, verified_device
 
 PASSWORD = "a-long-reviewer-password-1234"

@@ -1,9 +1,9 @@
-"""Delete what is kept no longer than needed (intake/retention.py). The task worker also runs
-this every day (`manage.py worker`); run it by hand or from cron if you prefer."""
+"""Delete what is kept no longer than needed (intake/delivery/retention.py). The task worker
+also runs this every day (`manage.py worker`); run it by hand or from cron if you prefer."""
 
 from django.core.management.base import BaseCommand
 
-from intake import retention
+from intake.delivery import retention
 
 
 class Command(BaseCommand):

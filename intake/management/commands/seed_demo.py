@@ -18,7 +18,6 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from intake import roles
 from intake.demo import (
     DEMO_NAME_PREFIX,
     ONE_FAILURE_ONE_UNKNOWN_DOSE,
@@ -28,6 +27,7 @@ from intake.demo import (
     trial,
 )
 from intake.models import Medication, ReviewStatus, SafetyLevel, StaffNote, Submission
+from intake.staff import roles
 
 ACUTE, PRIORITY, NONE = SafetyLevel.ACUTE, SafetyLevel.NON_ACUTE, SafetyLevel.NONE
 

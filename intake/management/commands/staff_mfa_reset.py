@@ -1,10 +1,10 @@
 """Recovery for a staff member who lost their authenticator app: remove their TOTP devices and
-print a one-time set-up link for a new one (intake/admin/mfa.py). Run by an administrator on
+print a one-time set-up link for a new one (intake/staff/mfa.py). Run by an administrator on
 the server; audited."""
 
 from __future__ import annotations
 
-from intake.admin import mfa
+from intake.staff import mfa
 
 from .staff_setup_link import Command as SetupLinkCommand
 

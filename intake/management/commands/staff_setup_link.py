@@ -1,5 +1,5 @@
 """A one-time link for a staff member to set up their authenticator app (a new account, or a
-new phone): printed once, valid 24 hours, audited (intake/admin/mfa.py). Run by an
+new phone): printed once, valid 24 hours, audited (intake/staff/mfa.py). Run by an
 administrator on the server; managers issue the same links in the admin."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from intake.admin import mfa
+from intake.staff import mfa
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 """The task worker: django-tasks' `db_worker` with the same options (alerts, e-mails), and beside
 it a sweep every WORKER_SWEEP_SECONDS (README "The task worker"):
 
-- a delivery for every pending alert or e-mail left without one (`alerts.sweep`: its task failed,
+- a delivery for every pending alert or e-mail left without one (`outbox.sweep`: its task failed,
   its worker was killed, the database connection dropped under it);
 - the escalations that are due (`escalation.queue_due`);
 - the daily retention purge (`retention.purge_if_due`).
@@ -19,7 +19,7 @@ from django.db import close_old_connections
 from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Command as DbWorker
 
-from intake import alerts, retention
+from intake.delivery import outbox, retention
 
 log = logging.getLogger("intake.worker")
 
@@ -28,12 +28,12 @@ RECONNECT_SECONDS = 5
 
 
 def queue_due_escalations() -> int:
-    from intake import escalation
+    from intake.delivery import escalation
 
     return escalation.queue_due(timezone.now())
 
 
-SWEEP_STEPS = (alerts.sweep, queue_due_escalations, retention.purge_if_due)
+SWEEP_STEPS = (outbox.sweep, queue_due_escalations, retention.purge_if_due)
 
 
 def sweep_once() -> None:
@@ -44,7 +44,7 @@ def sweep_once() -> None:
         try:
             if done := step():
                 log.info("sweep: %s: %s", name, done)
-        except alerts.DB_ERRORS as exc:
+        except outbox.DB_ERRORS as exc:
             log.warning("sweep: %s: database unavailable (%s); trying again in %d s", name,
                         type(exc).__name__, settings.WORKER_SWEEP_SECONDS)
         except Exception:  # never let one failure end the sweeping for good
@@ -72,7 +72,7 @@ class Command(DbWorker):
         while True:
             try:
                 return super().handle(*args, **options)
-            except alerts.DB_ERRORS as exc:
+            except outbox.DB_ERRORS as exc:
                 log.warning("worker: database unavailable (%s); carrying on in %d s",
                             type(exc).__name__, RECONNECT_SECONDS)
                 close_old_connections()

@@ -1,6 +1,6 @@
 /* Staff admin: never lose typed input silently.
    - Warn two minutes before an idle session ends (the server keeps a review form posted after
-     it ended anyway, see intake/admin/site.py).
+     it ended anyway, see intake/staff/site.py).
    - Ask before leaving a review form with unsaved text.
    - The print view's Print button. */
 (function () {

@@ -7,10 +7,10 @@ from collections.abc import Iterable
 
 from django.utils.translation import gettext_lazy as _
 
+from ..models import Medication
+from ..screening.tried import family_of
+from ..wording import MEDICINE_GROUPS, NOT_IN_THE_LIST
 from .medicine_names import SearchResult, search
-from .models import Medication
-from .screening.tried import family_of
-from .wording import MEDICINE_GROUPS, NOT_IN_THE_LIST
 
 
 def group_of(med: Medication) -> str:

@@ -1,5 +1,6 @@
-"""The staff side, in the Django admin (the site, `intake.admin_site.StaffAdminSite`, is installed
-through `intake.apps.StaffAdminConfig`):
+"""The staff room: the staff side, in the Django admin (the site, `site.StaffAdminSite`, is
+installed through `intake.apps.StaffAdminConfig`; `intake/admin.py`, which Django's autodiscovery
+imports, imports the modules that register models on it):
 
 - `submissions`: the triage list and a submission's review page (essentials, one review form,
   the clinical summary), re-assessment, print view;
@@ -14,7 +15,9 @@ through `intake.apps.StaffAdminConfig`):
 - `staff_accounts`: the Staff page, where managers run reviewers' accounts (its URLs are added
   by the site).
 
+Also here: `roles` (the staff groups and what each may do), `clinical_summary` (the clinical
+summary at the top of a submission's page), `lockout` (the login form and django-axes' lockout),
+`common` (small helpers of these modules).
+
 Everything staff do here that touches a record is written to the audit trail (intake/audit.py).
 """
-
-from . import alert_list, audit_trail, auth_events, catalog, setup_links, submissions  # noqa: F401

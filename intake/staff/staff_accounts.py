@@ -2,7 +2,7 @@
 everyone's; who may manage whom is roles.may_manage).
 
 - add a reviewer: username, name and e-mail; no password is typed by anyone but the newcomer,
-  who gets a one-time set-up link (intake/admin/mfa.py) to choose a password and set up an
+  who gets a one-time set-up link (intake/staff/mfa.py) to choose a password and set up an
   authenticator app;
 - deactivate an account: it can no longer log in; the row stays (the audit trail and the
   cases keep its name), never deleted;
@@ -29,9 +29,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .. import audit, roles, wording
+from .. import audit, wording
 from ..models import StaffSetupLink
-from . import lockout, mfa
+from . import lockout, mfa, roles
 from .common import local_time, user_name
 
 ACTIONS = ("deactivate", "unlock", "reset-authenticator")

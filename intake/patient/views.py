@@ -32,13 +32,17 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from trdintake.client_ip import client_ip
 
-from . import alerts, audit, ratelimit, screening, services
+from .. import audit, screening, services
+from ..delivery import alerts, outbox
+from ..models import LateAnswer, MedicationTrial, ResumeAttempt, SafetyLevel, Submission
+from ..reference import page_catalog
+from ..screening.parse import MAX_ITEMS as MAX_MEDICINES  # what the screening rules take
+from ..wording import PRIVACY_NOTICE_VERSION
+from . import ratelimit
+from .check_answers import answer_rows, medicine_summary
 from .forms import ASQ_FIELDS, ConsentForm, MedicineForm, MoreMedicinesForm, ResumeForm
 from .medicine_choices import Menu, catalog_choices, full_menu, search_catalog
-from .models import LateAnswer, MedicationTrial, ResumeAttempt, SafetyLevel, Submission
-from .reference import page_catalog
 from .results import results_context
-from .screening.parse import MAX_ITEMS as MAX_MEDICINES  # what the screening rules take
 from .steps import (
     BY_SLUG,
     QUESTION,
@@ -51,8 +55,6 @@ from .steps import (
     step_at,
     step_url,
 )
-from .summary import answer_rows, medicine_summary
-from .wording import PRIVACY_NOTICE_VERSION
 
 SESSION_KEY = "submission_id"
 BROWSER_KEY = "browser_key"
@@ -68,7 +70,7 @@ DRAFT_FIELD, DRAFT_SALT = "draft", "intake.views.draft-form"
 SAFETY_PAGES = ("phq9", *SAFETY_STEPS)  # the pages whose answers set the safety level
 GONE = "gone"  # what a late form met besides LateAnswer.Event: its draft was deleted
 RESUME_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
-# Limits (intake/ratelimit.py), per client address (trdintake/client_ip.py); none is shared
+# Limits (intake/patient/ratelimit.py), per client address (trdintake/client_ip.py); none is shared
 # by all clients, which guessers could use up to shut every patient out.
 RESUME_TRIES, RESUME_WINDOW = 5, timedelta(minutes=15)       # resume tries, right or wrong
 NEW_DRAFTS_WINDOW = timedelta(hours=1)                       # NEW_DRAFTS_PER_HOUR new forms
@@ -706,7 +708,7 @@ def save_for_later(request):
                 and ratelimit.hit("save-email-address", sub.email.lower(), SAVE_EMAILS,
                                   SAVE_EMAILS_WINDOW)
             if emailed:
-                alerts.queue_resume_email(
+                outbox.queue_resume_email(
                     sub.email, alerts.site_base(request) + reverse("intake:resume"), code)
         if not saved:
             return _elsewhere(request)

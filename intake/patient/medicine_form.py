@@ -13,13 +13,13 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from . import wording
+from .. import wording
+from ..models import Medication, MedicationTrial, YesNoUnknown
 from .fields import number_input, radios, value_or_unknown
 from .layout import GovukBoundField, Group, Question, Revealed, helper
 from .medicine_choices import OTHER, UNKNOWN, Menu
 from .medicine_choices import label as medicine_label
 from .medicine_names import best_match, normalise
-from .models import Medication, MedicationTrial, YesNoUnknown
 
 MAX_DOSE = {"mg": Decimal(3000), "mcg": Decimal(5000)}
 MAX_WEEKS = 2600   # 50 years

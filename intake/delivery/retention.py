@@ -23,8 +23,16 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from . import audit, ratelimit
-from .models import AuditEvent, OutgoingEmail, ResumeAttempt, ReviewStatus, SafetyLevel, Submission
+from .. import audit
+from ..models import (
+    AuditEvent,
+    OutgoingEmail,
+    ResumeAttempt,
+    ReviewStatus,
+    SafetyLevel,
+    Submission,
+)
+from ..patient import ratelimit
 
 PURGE_EVERY = timedelta(days=1)
 FINISHED = (OutgoingEmail.Status.SENT, OutgoingEmail.Status.FAILED, OutgoingEmail.Status.REPLACED)

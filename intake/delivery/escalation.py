@@ -17,37 +17,21 @@ processes at once (each escalation is claimed by a conditional update of the cas
 from __future__ import annotations
 
 import operator
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import reduce
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Case, F, OuterRef, Q, Subquery, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
+from ..models import Alert, Submission
 from . import alerts
-from .models import Alert, SafetyLevel, Submission
-
-# How many escalations a case gets at most, by its safety level.
-LIMITS = {SafetyLevel.ACUTE: 6, SafetyLevel.NON_ACUTE: 1}
+from .deadlines import LIMITS, contact_deadline
 
 
 def any_of(conditions) -> Q:
     return reduce(operator.or_, conditions)
-
-
-def contact_deadline(level: str) -> timedelta:
-    """How long a flagged case of this level may go without recorded contact before it is
-    escalated (and, for an urgent case, the time between escalations)."""
-    if level == SafetyLevel.ACUTE:
-        return timedelta(minutes=settings.URGENT_CONTACT_MINUTES)
-    return timedelta(hours=settings.PRIORITY_CONTACT_HOURS)
-
-
-def past_deadline(level: str, flagged_at: datetime | None, now: datetime) -> bool:
-    return level in LIMITS and flagged_at is not None and now - flagged_at > \
-        contact_deadline(level)
 
 
 def overdue(now: datetime):

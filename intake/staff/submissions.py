@@ -2,7 +2,7 @@
 first, then one review form: status, assignment and a note saved together, then the full
 clinical summary), re-assessment and the print view.
 
-Access (groups in intake/roles.py): reviewers see submissions, change review status and
+Access (groups in intake/staff/roles.py): reviewers see submissions, change review status and
 assignment, add notes, record contact attempts and lower a safety level with a reason; managers
 also export CSV, re-run assessments and delete drafts (never a flagged one: see `deletion`). The
 patient's answers are read-only to everyone but superusers; a corrected safety answer raises the
@@ -29,9 +29,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST, require_safe
 
-from .. import alerts, audit, escalation, roles, services, wording
-from ..admin_site import kept_review
-from ..answers import saved_fields
+from .. import audit, services, wording
+from ..delivery import alerts, deadlines
 from ..models import (
     AWAITING_CONTACT,
     Assessment,
@@ -43,8 +42,9 @@ from ..models import (
     triage_rank,
     waiting_since,
 )
-from ..steps import BY_SLUG, SAFETY_STEPS, STEPS
-from . import deletion
+from ..patient.answers import saved_fields
+from ..patient.steps import BY_SLUG, SAFETY_STEPS, STEPS
+from . import deletion, roles
 from .common import STAFF_CSS, STAFF_JS, duration_words, local_time, safety_badge, user_name
 from .contact import (
     MAY_LEAVE_AWAITING,
@@ -56,6 +56,7 @@ from .contact import (
     record_attempt,
 )
 from .export import export_submissions_csv
+from .site import kept_review
 from .summary import review_summary
 
 # Fields that record what the patient said (what the question pages save, in their order):
@@ -245,7 +246,7 @@ class SubmissionAdmin(admin.ModelAdmin):
             return "—"
         now = timezone.now()
         text = duration_words(now - obj.flagged_at)
-        if escalation.past_deadline(obj.safety_level, obj.flagged_at, now):
+        if deadlines.past_deadline(obj.safety_level, obj.flagged_at, now):
             return format_html('<strong class="waiting-long">{}</strong>', text)
         return text
 

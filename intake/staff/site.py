@@ -1,8 +1,7 @@
-"""The staff admin site (outside the intake.admin package, which registers models on it: the
-site must exist before they import): a dashboard as its index, banners on every page (flagged
-cases with no contact recorded in time, undelivered alerts), a second factor before any admin
-page, a login page that warns before the lockout, and typed review input kept across an expired
-session."""
+"""The staff admin site (the staff room's admin modules register their models on it): a dashboard
+as its index, banners on every page (flagged cases with no contact recorded in time, undelivered
+alerts), a second factor before any admin page, a login page that warns before the lockout, and
+typed review input kept across an expired session."""
 
 from __future__ import annotations
 
@@ -10,14 +9,16 @@ from django.conf import settings
 from django.contrib import admin
 from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
-from django.urls import Resolver404, resolve, reverse
+from django.urls import Resolver404, path, resolve
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import alerts, escalation, roles
-from .models import AWAITING_CONTACT, SafetyLevel, Submission
+from ..delivery import escalation, outbox
+from ..models import AWAITING_CONTACT, SafetyLevel, Submission
+from . import mfa, roles, staff_accounts
+from .common import duration_words
+from .lockout import StaffLoginForm, cooloff_words, possible_username
 
 KEPT_SESSION_KEY = "intake_kept_review"
 # What the review form holds, and is kept when a session ended before it was saved.
@@ -37,14 +38,12 @@ def staff_banners(request) -> dict:
         "priority_uncontacted": uncontacted["priority"],
         "urgent_contact_minutes": settings.URGENT_CONTACT_MINUTES,
         "priority_contact_hours": settings.PRIORITY_CONTACT_HOURS,
-        "undelivered_alerts": alerts.undelivered().count(),
+        "undelivered_alerts": outbox.undelivered().count(),
     }
 
 
 def dashboard(request) -> dict:
     """The index page's numbers: two queries whatever the number of submissions."""
-    from .admin.common import duration_words  # not at import: intake.admin registers on this site
-
     waiting = Submission.objects.filter(review_status__in=AWAITING_CONTACT).exclude(
         safety_level=SafetyLevel.NONE)
     counts = waiting.aggregate(
@@ -86,15 +85,9 @@ class StaffAdminSite(admin.AdminSite):
 
     # -- access: password, then the second factor --
 
-    @property
-    def login_form(self):
-        from .admin.lockout import StaffLoginForm  # not at import: intake.admin registers here
-
-        return StaffLoginForm
+    login_form = StaffLoginForm
 
     def has_permission(self, request):
-        from .admin import mfa
-
         return super().has_permission(request) and not mfa.needs_second_factor(request)
 
     def each_context(self, request):
@@ -134,8 +127,6 @@ class StaffAdminSite(admin.AdminSite):
         request.session[KEPT_SESSION_KEY] = kept
 
     def login(self, request, extra_context=None):
-        from .admin import mfa
-
         next_url = request.POST.get("next", request.GET.get("next", ""))
         if request.method == "GET" and mfa.needs_second_factor(request):
             return HttpResponseRedirect(mfa.verify_url(next_url))
@@ -151,10 +142,6 @@ class StaffAdminSite(admin.AdminSite):
         return response
 
     def get_urls(self):
-        from django.urls import path
-
-        from .admin import mfa, staff_accounts
-
         return [
             path("mfa/", mfa.verify_view, name="mfa"),
             path("mfa/log-out/", mfa.cancel_view, name="mfa_cancel"),
@@ -177,8 +164,6 @@ def lockout_warning(request) -> str:
     from axes.helpers import get_client_ip_address
     from axes.models import AccessAttempt
 
-    from .admin.lockout import cooloff_words, possible_username
-
     username = request.POST.get("username", "")
     if not possible_username(username):
         return ""
@@ -194,13 +179,3 @@ def lockout_warning(request) -> str:
         "Careful: %(n)s more wrong passwords lock this account for %(time)s.", left,
     ) % {"n": left, "time": cooloff_words()}
 
-
-def safe_next(request, url: str) -> str:
-    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()},
-                                               require_https=request.is_secure()):
-        return url
-    return reverse("admin:index")
-
-
-def with_next(url: str, next_url: str) -> str:
-    return f"{url}?{urlencode({'next': next_url})}" if next_url else url

@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from . import wording
+from .. import wording
+from ..models import MedicationTrial, Submission
+from ..wording import PATIENT, PHQ9_QUESTIONS
 from .answers import answered
-from .models import MedicationTrial, Submission
 from .steps import BY_SLUG, STEPS, step_url
-from .wording import PATIENT, PHQ9_QUESTIONS
 
 
 @dataclass
@@ -139,7 +139,7 @@ CARD_TITLES = {"phq9": _("How you have been feeling"), "other-treatments": _("Ot
 
 def answer_rows(sub: Submission) -> list[Section]:
     """One card per question page, in the order of the pages: the page's questions as it
-    declares them (`intake/answers.py`), or its own rows."""
+    declares them (`intake/patient/answers.py`), or its own rows."""
     return [Section(CARD_TITLES.get(step.slug, step.title),
                     OWN_ROWS.get(step.slug, _page_rows)(step, sub), _url(step.slug))
             for step in STEPS if step.slug not in IN_CARD_OF]

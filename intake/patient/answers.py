@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import datetime
 
-from . import wording
-from .wording import PATIENT, STAFF
+from .. import wording
+from ..wording import PATIENT, STAFF
 
 DATE_FORMATS = {PATIENT: "%B %-d, %Y", STAFF: "%-d %b %Y"}
 

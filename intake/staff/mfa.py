@@ -10,9 +10,9 @@ manager or a superuser (`StaffSetupLink`: valid SETUP_LINK_HOURS, used once, onl
 token kept, audited) as well as the password: the link, opened in a browser, is remembered by
 that browser's session, the password is asked for, and only then are the QR code and the key
 shown. A new account has no password yet (managers create accounts without typing one,
-intake/admin/staff_accounts.py): its link first asks the newcomer to choose one, then goes on
+intake/staff/staff_accounts.py): its link first asks the newcomer to choose one, then goes on
 the same way. The password alone never reaches them: a staff member with no app is told to ask
-for a link. Links are issued in the admin (intake/admin/setup_links.py) and by
+for a link. Links are issued in the admin (intake/staff/setup_links.py) and by
 `manage.py staff_setup_link USERNAME` or `manage.py staff_mfa_reset USERNAME`.
 """
 
@@ -35,15 +35,16 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .. import audit, roles
-from ..admin_site import safe_next, with_next
+from .. import audit
 from ..models import StaffSetupLink
+from . import roles
 from .lockout import who_can_help
 
 DEVICE_NAME = "Authenticator app"
@@ -264,5 +265,16 @@ def verify_view(request):
 @csrf_protect
 def cancel_view(request):
     """Leave the second-factor page: log out (the admin's own logout needs full access)."""
-    logout(request)  # audited by the user_logged_out signal (intake/admin/auth_events.py)
+    logout(request)  # audited by the user_logged_out signal (intake/staff/auth_events.py)
     return HttpResponseRedirect(reverse("admin:login"))
+
+
+def safe_next(request, url: str) -> str:
+    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()},
+                                               require_https=request.is_secure()):
+        return url
+    return reverse("admin:index")
+
+
+def with_next(url: str, next_url: str) -> str:
+    return f"{url}?{urlencode({'next': next_url})}" if next_url else url

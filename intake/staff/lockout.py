@@ -16,7 +16,7 @@ from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .. import roles
+from . import roles
 
 
 def cooloff_words() -> str:

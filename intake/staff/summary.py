@@ -1,4 +1,4 @@
-"""What the review page adds to the clinical summary (intake/staff_summary.py): the first
+"""What the review page adds to the clinical summary (intake/staff/clinical_summary.py): the first
 screen a clinician reads (name, age, contact, safety, the patient's own words, review state),
 every PHQ-9 item, the options exactly as the patient saw them with any later re-run beside
 them, the contact attempts, a lowered safety level with who lowered it, and words instead of
@@ -13,7 +13,7 @@ from django.utils.translation import ngettext
 from .. import audit, wording
 from ..models import Assessment, AuditEvent, Submission
 from ..reference import engine_catalog
-from ..staff_summary import born_words, staff_summary
+from .clinical_summary import born_words, staff_summary
 from .common import duration_words, local_time, user_name
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from . import wording
-from .models import Assessment, MedicationTrial, SafetyLevel, Submission
-from .reference import engine_catalog
-from .wording import PATIENT, QUESTIONS_TO_ASK
+from .. import wording
+from ..models import Assessment, MedicationTrial, SafetyLevel, Submission
+from ..reference import engine_catalog
+from ..wording import PATIENT, QUESTIONS_TO_ASK
 
 
 def next_steps(sub: Submission) -> str:

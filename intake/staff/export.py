@@ -5,34 +5,19 @@ gets its own audit row, so a search by reference finds the export."""
 
 from __future__ import annotations
 
-import csv
-
 from django import forms
 from django.http import HttpResponse
 from django.utils import timezone
 
 from .. import audit, wording
-from ..answers import questions, words
 from ..models import Assessment, ContactAttempt
-from ..steps import STEPS
-from .common import CSV_TIME_FORMAT, csv_cell, local_time, user_name
+from ..patient.answers import questions, words
+from ..patient.steps import STEPS
+from .common import csv_cell, csv_response, csv_time, user_name
 
-BOM = "\ufeff"
 IDENTIFYING_PAGES = frozenset({"about-you"})
 # Typed answers: free text, e-mail addresses, phone numbers (a choice is a ChoiceField).
 FREE_TEXT = forms.CharField
-
-
-def csv_response(prefix: str) -> tuple[HttpResponse, csv.writer]:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="{prefix}-{stamp}.csv"'
-    response.write(BOM)
-    return response, csv.writer(response)
-
-
-def _t(value) -> str:
-    return local_time(value, CSV_TIME_FORMAT)
 
 
 def exported_questions() -> list[tuple[type, str, str]]:
@@ -83,9 +68,9 @@ def export_submissions_csv(request, queryset) -> HttpResponse:
         last = outcomes[-1] if outcomes else ""
         writer.writerow([csv_cell(value) for value in (
             sub.reference, sub.status, wording.choice("submission_status", sub.status),
-            _t(sub.submitted_at),
-            sub.safety_level, wording.safety_level(sub.safety_level), _t(sub.flagged_at),
-            _t(sub.first_viewed_at), user_name(sub.first_viewed_by) if sub.first_viewed_by_id
+            csv_time(sub.submitted_at),
+            sub.safety_level, wording.safety_level(sub.safety_level), csv_time(sub.flagged_at),
+            csv_time(sub.first_viewed_at), user_name(sub.first_viewed_by) if sub.first_viewed_by_id
             else "",
             sub.trd_status,
             wording.trd_status(sub.trd_status, wording.STAFF) if sub.trd_status else "",
@@ -95,10 +80,10 @@ def export_submissions_csv(request, queryset) -> HttpResponse:
             wording.choice("review_status", sub.review_status),
             sub.assigned_to.get_username() if sub.assigned_to else "",
             assessment.rules_version if assessment else "",
-            _t(assessment.created_at) if assessment else "",
+            csv_time(assessment.created_at) if assessment else "",
             " ".join(codes),
             wording.csv_options(assessment.result if assessment else None),
-            len(outcomes), _t(sub.contacted_at), last, outcome_labels.get(last, ""),
+            len(outcomes), csv_time(sub.contacted_at), last, outcome_labels.get(last, ""),
             *(cell for form, name, _label in asked
               for cell in (code(getattr(sub, name)), words(form, name, sub, wording.STAFF))),
         )])
@@ -107,22 +92,3 @@ def export_submissions_csv(request, queryset) -> HttpResponse:
         audit.record(request.user, audit.EXPORTED, sub, format="csv", batch_size=batch)
     return response
 
-
-def export_audit_csv(request, queryset) -> HttpResponse:
-    from .audit_trail import describe
-
-    response, writer = csv_response("audit-trail")
-    tz = timezone.get_current_timezone_name()
-    writer.writerow([f"when ({tz})", "who", "username", "action", "record", "details"])
-    count = 0
-    for event in queryset.select_related("actor").iterator(chunk_size=500):
-        count += 1
-        writer.writerow([csv_cell(v) for v in (
-            _t(event.at), user_name(event.actor) or "—",
-            event.actor.get_username() if event.actor else "",
-            wording.action(event.action), event.object_repr,
-            describe(event))])
-    # the filters used, never a search term (it may be a name)
-    filters = sorted(k for k in request.GET if k not in ("q", "o", "p"))
-    audit.record(request.user, audit.AUDIT_EXPORTED, None, rows=count, filters=filters)
-    return response

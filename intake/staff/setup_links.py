@@ -1,4 +1,4 @@
-"""Set-up links for staff authenticator apps (intake/admin/mfa.py), issued here by managers
+"""Set-up links for staff authenticator apps (intake/staff/mfa.py), issued here by managers
 and superusers: pick the staff member, and the link is shown once, on the page that follows.
 The list shows who issued which link, when, and whether it was used; never a token (only its
 hash is stored)."""
@@ -13,9 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .. import roles
 from ..models import StaffSetupLink
-from . import mfa
+from . import mfa, roles
 from .common import STAFF_CSS, local_time, user_name
 
 

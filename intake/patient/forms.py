@@ -6,8 +6,8 @@ django-crispy-forms (`helper`, rendered by the project's `govuk` template pack).
 knows how to fill itself from a `Submission` and how to save into it (`save`); its `Meta.fields`
 names the submission fields it writes, so the view saves those and nothing else. A question is
 declared once, as a model field and a form field: its label, the fields a page saves and its
-rows in Check your answers, the staff summary and the CSV export follow (`intake/answers.py`).
-Field helpers are in `intake/fields.py`, the medicine form in `intake/medicine_form.py`.
+rows in Check your answers, the staff summary and the CSV export follow (`answers.py`). Field
+helpers are in `fields.py`, the medicine form in `medicine_form.py` (all in `intake/patient/`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,19 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from . import wording
+from .. import wording
+from ..models import Submission, TherapyTried, YesNoUnknown
+from ..wording import (
+    HEALTH_CHOICES,
+    OTHER_DIAGNOSIS_CHOICES,
+    OTHER_TREATMENT_CHOICES,
+    PHQ9_ANSWERS,
+    PHQ9_QUESTIONS,
+    PRIVACY_NOTICE_VERSION,
+    THERAPY_CHOICES,
+    TREATMENT_HELPED_CHOICES,
+    YES_NO,
+)
 from .answers import saved_fields
 from .fields import (
     NONE,
@@ -34,18 +46,6 @@ from .fields import (
 )
 from .layout import GovukBoundField, Question, helper
 from .medicine_form import MedicineForm, MoreMedicinesForm
-from .models import Submission, TherapyTried, YesNoUnknown
-from .wording import (
-    HEALTH_CHOICES,
-    OTHER_DIAGNOSIS_CHOICES,
-    OTHER_TREATMENT_CHOICES,
-    PHQ9_ANSWERS,
-    PHQ9_QUESTIONS,
-    PRIVACY_NOTICE_VERSION,
-    THERAPY_CHOICES,
-    TREATMENT_HELPED_CHOICES,
-    YES_NO,
-)
 
 __all__ = ["ASQ_FIELDS", "AboutYouForm", "AsqForm", "AsqNowForm", "ConsentForm",
            "DepressionForm", "HealthForm", "HistoryForm", "MedicineForm", "MoreMedicinesForm",

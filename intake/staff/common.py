@@ -1,10 +1,12 @@
 """Small helpers shared by the staff admin modules: names, local times in words, safety badges,
-durations, spreadsheet-safe CSV cells."""
+durations, CSV downloads with spreadsheet-safe cells."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -65,3 +67,18 @@ def csv_cell(value) -> str:
     """A CSV cell that a spreadsheet will not run as a formula."""
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+BOM = "\ufeff"  # spreadsheet programs read the file as UTF-8
+
+
+def csv_response(prefix: str) -> tuple[HttpResponse, csv.writer]:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="{prefix}-{stamp}.csv"'
+    response.write(BOM)
+    return response, csv.writer(response)
+
+
+def csv_time(value) -> str:
+    return local_time(value, CSV_TIME_FORMAT)

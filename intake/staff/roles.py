@@ -13,7 +13,7 @@ else whatever their permissions (see intake/admin.py).
 `ensure_groups()` is called by the data migration 0004_staff_groups and by `seed_demo`; run it
 again after adding a permission here.
 
-Who is who, for the staff accounts page (intake/admin/staff_accounts.py), the "Assigned to"
+Who is who, for the staff accounts page (intake/staff/staff_accounts.py), the "Assigned to"
 choices and the pages that say whom to ask: a manager (whoever holds the managers' permissions,
 read from the permissions a page loads anyway) runs the accounts of reviewers and of staff with
 no role; a superuser runs everyone's. Nobody manages their own account there.

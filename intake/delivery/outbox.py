@@ -1,11 +1,10 @@
-"""Staff alerts: queued in the transaction that calls for them, delivered by the task worker.
+"""The outbox: alerts and outgoing e-mails alike are delivered by the task worker, one chain of
+tries per row, with back-off, a give-up, and a sweep that queues again what lost its task.
 
-No e-mail is ever sent inside a patient's request. Raising a safety flag, submitting, or a
-flagged case going without recorded contact (`escalation`) writes an `Alert` row and the task
-that delivers it in one transaction; the worker (`manage.py worker`) sends it, and a failure
-(refused, timed out) is recorded on the row and retried later with back-off. Staff see
-undelivered alerts in the admin. Messages carry the reference, the kind and the staff link
-only: never a health answer.
+`deliver_alert` and `send_email` are the tasks (django-tasks, the backport of Django 6's tasks
+framework: on Django 6 these imports become `django.tasks`); `intake/tasks.py` keeps them at the
+dotted path rows queued by earlier versions name. A delivery task does something only while it
+is its row's task (`Delivery.task_id`); its arguments are the row's id.
 """
 
 from __future__ import annotations
@@ -15,171 +14,20 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage, make_msgid
-from django.db import (
-    DatabaseError,
-    IntegrityError,
-    InterfaceError,
-    close_old_connections,
-    connection,
-    transaction,
-)
+from django.db import DatabaseError, InterfaceError, close_old_connections, transaction
 from django.db.models import Case, F, Q, Value, When
-from django.urls import reverse
 from django.utils import timezone
-from django_tasks import TaskResultStatus
+from django_tasks import TaskResultStatus, task
 from django_tasks.exceptions import TaskResultDoesNotExist, TaskResultMismatch
 
-from . import wording
-from .models import Alert, Delivery, OutgoingEmail, SafetyLevel, Submission
+from ..models import Alert, Delivery, OutgoingEmail
+from .messages import message
 
 log = logging.getLogger(__name__)
 
 # Seconds to wait before each retry (the last one repeats), and when to give up: about a day.
 BACKOFF_SECONDS = (30, 60, 120, 300, 600, 900, 1800, 3600)
 MAX_ATTEMPTS = 30
-
-KIND_FOR_LEVEL = {SafetyLevel.ACUTE: Alert.Kind.URGENT,
-                  SafetyLevel.NON_ACUTE: Alert.Kind.PRIORITY}
-
-# A burst (a flood of fake urgent forms, a backlog after an outage): alerts beyond the
-# BURST_ALERTS-th queued within BURST_WINDOW are held and go out together in one digest e-mail.
-BURST_ALERTS = 10
-BURST_WINDOW = timedelta(minutes=10)
-
-
-def site_base(request=None) -> str:
-    """The address staff links start with: SITE_URL (required in production), or in development
-    the scheme, host and port that served this request."""
-    if settings.SITE_URL:
-        return settings.SITE_URL
-    if request is not None:
-        return request.build_absolute_uri("/").rstrip("/")
-    return "http://127.0.0.1:8000"
-
-
-def staff_link(base: str, submission_id: int) -> str:
-    return base + reverse("admin:intake_submission_change", args=[submission_id])
-
-
-def queue(sub: Submission, kind: str, base: str, sequence: int = 0) -> Alert | None:
-    """Queue one alert of this kind (and, for an escalation, this number) for this submission,
-    in the caller's transaction.
-
-    Returns None when it was queued before: each goes out once per submission. An urgent alert
-    replaces the case's priority alert not yet sent: one e-mail per case and level. In a burst
-    the alert is held for the next digest (`queue_digest`) instead of sent on its own.
-    """
-    recipients = (settings.CLINIC_ESCALATION_EMAILS if kind == Alert.Kind.ESCALATION
-                  else settings.CLINIC_ALERT_EMAILS)
-    now = timezone.now()
-    if kind == Alert.Kind.URGENT:
-        sub.alerts.filter(unclaimed(now), kind=Alert.Kind.PRIORITY,  # no try under way
-                          status__in=(Alert.Status.PENDING, Alert.Status.HELD),
-                          ).update(status=Alert.Status.REPLACED, next_attempt_at=None)
-    try:
-        with transaction.atomic():
-            status = Alert.Status.HELD if in_burst(now) else Alert.Status.PENDING
-            alert = Alert.objects.create(submission=sub, kind=kind, sequence=sequence,
-                                         status=status, recipients=list(recipients),
-                                         link=staff_link(base, sub.pk))
-    except IntegrityError:  # queued already, perhaps by a request running at the same time
-        return None
-    if status == Alert.Status.PENDING:
-        queue_delivery(Alert, alert.pk)
-    return alert
-
-
-def in_burst(now: datetime) -> bool:
-    """BURST_ALERTS alerts (replaced ones aside) were queued within BURST_WINDOW already.
-
-    On PostgreSQL the count and the insert after it are serialized by a transaction-level
-    advisory lock (SQLite transactions here take the write lock when they begin), so requests
-    at the same moment cannot all count under the limit."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [BURST_LOCK])
-    return Alert.objects.filter(created_at__gt=now - BURST_WINDOW).exclude(
-        status=Alert.Status.REPLACED).count() >= BURST_ALERTS
-
-
-BURST_LOCK = 0x7472_6441  # any constant number, the same in every process
-
-
-def waits_for_earlier(alert: Alert) -> bool:
-    """An escalation is not sent while an alert of its case queued before it is pending or
-    held: after an outage staff get the alert first, then its escalations, in order. A waiting
-    escalation counts no try; `deliver` looks at it again after the first back-off step."""
-    return alert.kind == Alert.Kind.ESCALATION and Alert.objects.filter(
-        submission_id=alert.submission_id, pk__lt=alert.pk,
-        status__in=(Alert.Status.PENDING, Alert.Status.HELD)).exists()
-
-
-def numbered(alert: Alert, text: str) -> str:
-    """The text, with an escalation's number: "... (2 of 6)"."""
-    if alert.kind != Alert.Kind.ESCALATION:
-        return str(text)
-    from .escalation import LIMITS
-
-    limit = max(LIMITS.get(alert.submission.safety_level, 0), alert.sequence)
-    return f"{text} ({alert.sequence} of {limit})"
-
-
-def title(alert: Alert) -> str:
-    """What the alert is about, in words: its subject line without the reference."""
-    return numbered(alert, wording.alert_subject(alert.kind))
-
-
-def message(alert: Alert) -> tuple[str, str]:
-    from .admin.common import duration_words
-
-    sub = alert.submission
-    subject = f"[{settings.CLINIC_NAME}] {title(alert)}: {sub.reference}"
-    extra = ""
-    if alert.kind == Alert.Kind.ESCALATION:
-        waited = duration_words(alert.created_at - sub.flagged_at) if sub.flagged_at else ""
-        extra = (f"Escalation {alert.sequence}: no contact with the patient has been recorded "
-                 f"{waited} after the {wording.safety_level(sub.safety_level).lower()} flag. "
-                 "Opening the case does not stop these e-mails; recording a contact attempt "
-                 "that reached the patient does.\n\n")
-    body = (
-        f"{title(alert)}.\n\n{extra}Reference: {sub.reference}\n"
-        f"Open it in the staff site (login required): {alert.link}\n\n"
-        "This message holds no health information by design.\n"
-    )
-    return subject, body
-
-
-def queue_digest(now: datetime) -> int:
-    """Send the held alerts together: one digest e-mail per list of recipients, listing each
-    alert's kind, reference and link (never a health answer). The held alerts become sent, the
-    digest (`OutgoingEmail`, kind digest) carrying their delivery from there. Returns how many
-    digests were queued; safe from several processes (the held rows are locked, and re-read)."""
-    with transaction.atomic():
-        held = list(Alert.objects.select_for_update().filter(status=Alert.Status.HELD)
-                    .select_related("submission").order_by("created_at", "pk"))
-        groups: dict[tuple[str, ...], list[Alert]] = {}
-        for alert in held:
-            groups.setdefault(tuple(alert.recipients), []).append(alert)
-        for recipients, group in groups.items():
-            lines = "".join(f"- {title(a)}: {a.submission.reference}\n  {a.link}\n"
-                            for a in group)
-            body = (f"More than {BURST_ALERTS} staff alerts were raised within "
-                    f"{int(BURST_WINDOW.total_seconds() // 60)} minutes; these {len(group)} come "
-                    f"together in this one message.\n\n{lines}\n"
-                    "Open each in the staff site (login required).\n"
-                    "This message holds no health information by design.\n")
-            subject = f"[{settings.CLINIC_NAME}] {len(group)} staff alerts in one message"
-            queue_email(OutgoingEmail.Kind.DIGEST, list(recipients), subject, body)
-            Alert.objects.filter(pk__in=[a.pk for a in group], status=Alert.Status.HELD).update(
-                status=Alert.Status.SENT, sent_at=now, next_attempt_at=None)
-    return len(groups)
-
-
-def backoff(attempts: int) -> timedelta:
-    return timedelta(seconds=BACKOFF_SECONDS[min(attempts, len(BACKOFF_SECONDS)) - 1])
-
-
-# --- delivery: alerts and outgoing e-mails alike ---------------------------------------------
 
 DELIVERED = (Delivery.Status.SENT, Delivery.Status.REPLACED)
 # An alert not delivered this long after it was raised is shown to staff as undelivered, tried
@@ -190,10 +38,19 @@ UNDELIVERED_AFTER = timedelta(minutes=2)
 DB_ERRORS = (DatabaseError, InterfaceError)
 
 
+@task(takes_context=True)
+def deliver_alert(context, alert_id: int) -> str:
+    return deliver(Alert, alert_id, context.task_result.id)
+
+
+@task(takes_context=True)
+def send_email(context, email_id: int) -> str:
+    """An e-mail from the outbox (`queue_email`): the row's id is all the task holds."""
+    return deliver(OutgoingEmail, email_id, context.task_result.id)
+
+
 def delivery_task(model):
     """The task that delivers rows of this model (`Alert` or `OutgoingEmail`)."""
-    from .tasks import deliver_alert, send_email  # tasks import this module
-
     return deliver_alert if model is Alert else send_email
 
 
@@ -318,6 +175,17 @@ def _try(model, pk: int, task_id: str | None) -> str:
     return "sent"
 
 
+
+def waits_for_earlier(alert: Alert) -> bool:
+    """An escalation is not sent while an alert of its case queued before it is pending or
+    held: after an outage staff get the alert first, then its escalations, in order. A waiting
+    escalation counts no try; `deliver` looks at it again after the first back-off step."""
+    return alert.kind == Alert.Kind.ESCALATION and Alert.objects.filter(
+        submission_id=alert.submission_id, pk__lt=alert.pk,
+        status__in=(Alert.Status.PENDING, Alert.Status.HELD)).exists()
+
+
+
 def _claim(model, pk: int, task_id: str | None) -> bool:
     now = timezone.now()
     rows = model.objects.filter(unclaimed(now), pk=pk, status=Delivery.Status.PENDING)
@@ -417,6 +285,12 @@ def sweep(now: datetime | None = None) -> int:
             if not task_waiting(model, task_id) and queue_delivery(model, pk, replacing=task_id):
                 queued += 1
     return queued
+
+
+
+def backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=BACKOFF_SECONDS[min(attempts, len(BACKOFF_SECONDS)) - 1])
+
 
 
 def undelivered(now: datetime | None = None):

@@ -15,8 +15,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from . import alerts
-from .models import OutgoingEmail, RateCounter, ResumeAttempt
+from ..delivery import outbox
+from ..models import OutgoingEmail, RateCounter, ResumeAttempt
 
 
 def client_key(who: str) -> str:
@@ -84,5 +84,5 @@ def alarm_if_guessing(window: timedelta) -> OutgoingEmail | None:
         "At most one such message is sent an hour. It holds no codes and no health "
         "information by design.\n"
     )
-    return alerts.queue_email(OutgoingEmail.Kind.GUESSING, settings.CLINIC_ALERT_EMAILS,
+    return outbox.queue_email(OutgoingEmail.Kind.GUESSING, settings.CLINIC_ALERT_EMAILS,
                               subject, body)

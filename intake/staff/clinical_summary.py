@@ -4,8 +4,8 @@ A plain function from a submission to a context of readable words: safety first,
 result with a table of every medicine, treatments, risk factors, considerations, the
 approximate MSM, the patient's own words, contact details and the consent record, and the
 history of every stored assessment. Every word for a code comes from `wording` (staff words);
-the questions of a page are walked as the page declares them (`intake/answers.py`), labelled as
-the patient was asked them, with staff-only markers (`FLAGS`).
+the questions of a page are walked as the page declares them (`intake/patient/answers.py`),
+labelled as the patient was asked them, with staff-only markers (`FLAGS`).
 """
 
 from __future__ import annotations
@@ -16,14 +16,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import screening, wording
-from .answers import answered, words
-from .fields import age_at
-from .forms import ASQ_FIELDS
-from .models import Assessment, MedicationTrial, SafetyLevel, Submission
-from .services import SAFETY_RANK, asq_answers
-from .steps import BY_SLUG, STEPS
-from .wording import PATIENT, STAFF
+from .. import screening, wording
+from ..models import Assessment, MedicationTrial, SafetyLevel, Submission
+from ..patient.answers import answered, words
+from ..patient.fields import age_at
+from ..patient.forms import ASQ_FIELDS
+from ..patient.steps import BY_SLUG, STEPS
+from ..services import SAFETY_RANK, asq_answers
+from ..wording import PATIENT, STAFF
 
 NOT_ANSWERED = wording.MISSING[STAFF]
 # Staff-only: the answers worth a clinician's attention, by question (shown with a marker),

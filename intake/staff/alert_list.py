@@ -10,7 +10,9 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .. import alerts, audit, wording
+from .. import audit, wording
+from ..delivery import outbox
+from ..delivery.messages import numbered
 from ..models import Alert
 from .common import STAFF_CSS, local_time
 
@@ -20,13 +22,13 @@ class DeliveryFilter(admin.SimpleListFilter):
     parameter_name = "delivery"
 
     def lookups(self, request, model_admin):
-        minutes = int(alerts.UNDELIVERED_AFTER.total_seconds() // 60)
+        minutes = int(outbox.UNDELIVERED_AFTER.total_seconds() // 60)
         return (("undelivered", _("Not delivered within %(n)s minutes, or given up")
                  % {"n": minutes}),)
 
     def queryset(self, request, queryset):
         if self.value() == "undelivered":
-            return queryset.filter(pk__in=alerts.undelivered().values("pk"))
+            return queryset.filter(pk__in=outbox.undelivered().values("pk"))
         return queryset
 
 
@@ -55,7 +57,7 @@ class AlertAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("kind"), ordering="kind")
     def what(self, obj):
-        return alerts.numbered(obj, wording.choice("alert_kind", obj.kind))
+        return numbered(obj, wording.choice("alert_kind", obj.kind))
 
     @admin.display(description=_("created"), ordering="created_at")
     def created(self, obj):
@@ -96,7 +98,7 @@ class AlertAdmin(admin.ModelAdmin):
     def retry_now(self, request, queryset):
         done = 0
         for alert in queryset.select_related("submission"):
-            if alerts.retry_now(alert):
+            if outbox.retry_now(alert):
                 done += 1
                 audit.record(request.user, audit.ALERT_RETRIED, alert.submission,
                              kind=alert.kind, alert_id=alert.pk)

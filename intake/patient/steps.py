@@ -15,8 +15,8 @@ from django.db.models import prefetch_related_objects
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from ..models import Submission
 from . import forms
-from .models import Submission
 
 SECTIONS = (
     _("About you"),
