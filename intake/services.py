@@ -114,7 +114,8 @@ def submit(sub_id: int, base: str) -> bool:
 
     The status flip is a conditional UPDATE, so a double click, a replayed POST or the back
     button can never create a second assessment or alert; a page saved at the same moment in
-    another tab waits for the row lock and then finds the intake submitted (views.locked_draft).
+    another tab waits for the row lock and then finds the intake submitted
+    (`intake.patient.views.drafts.locked_draft`).
     """
     with transaction.atomic():
         won = Submission.objects.filter(pk=sub_id, status=Submission.Status.DRAFT).update(

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from .patient import views
+from .patient.views import finish, medicines, questions, save_resume, stale, start
 
 app_name = "intake"
 
@@ -25,21 +25,21 @@ register_converter(PositionConverter, "position")
 
 # No address holds an answer or a draft id: drafts are found through the session.
 urlpatterns = [
-    path("", views.start, name="start"),
-    path("privacy/", views.privacy, name="privacy"),
-    path("intake/consent/", views.consent, name="consent"),
-    path("intake/not-eligible/", views.not_eligible, name="not_eligible"),
-    path("intake/next/", views.support, name="next"),  # after safety questions, flagged or not
-    path("intake/closed/", views.closed, name="closed"),
-    path("intake/medicines/", views.medicines, name="medicines"),
-    path("intake/medicines/add/", views.medicine_edit, name="medicine_add"),
-    path("intake/medicines/<position:position>/", views.medicine_edit, name="medicine_edit"),
-    path("intake/medicines/<position:position>/remove/", views.medicine_remove,
+    path("", start.start, name="start"),
+    path("privacy/", start.privacy, name="privacy"),
+    path("intake/consent/", start.consent, name="consent"),
+    path("intake/not-eligible/", start.not_eligible, name="not_eligible"),
+    path("intake/next/", questions.support, name="next"),  # after safety questions, flagged or not
+    path("intake/closed/", stale.closed, name="closed"),
+    path("intake/medicines/", medicines.medicines, name="medicines"),
+    path("intake/medicines/add/", medicines.medicine_edit, name="medicine_add"),
+    path("intake/medicines/<position:position>/", medicines.medicine_edit, name="medicine_edit"),
+    path("intake/medicines/<position:position>/remove/", medicines.medicine_remove,
          name="medicine_remove"),
-    path("intake/check/", views.check, name="check"),
-    path("intake/save/", views.save_for_later, name="save"),
-    path("intake/forget/", views.forget, name="forget"),
-    path("intake/<slug:slug>/", views.step, name="step"),
-    path("resume/", views.resume, name="resume"),
-    path("results/<str:reference>/", views.results, name="results"),
+    path("intake/check/", finish.check, name="check"),
+    path("intake/save/", save_resume.save_for_later, name="save"),
+    path("intake/forget/", save_resume.forget, name="forget"),
+    path("intake/<slug:slug>/", questions.step, name="step"),
+    path("resume/", save_resume.resume, name="resume"),
+    path("results/<str:reference>/", finish.results, name="results"),
 ]

@@ -25,7 +25,7 @@ from intake.patient.forms import ConsentForm, HealthForm, Phq9Form
 from intake.patient.layout import GovukBoundField, Group, helper
 from intake.patient.medicine_choices import Menu, catalog_choices, full_menu
 from intake.patient.medicine_form import MedicineForm, MoreMedicinesForm
-from intake.patient.views import locked_draft
+from intake.patient.views.drafts import locked_draft
 from intake.reference import page_catalog
 from tests.intake_helpers import (
     ESCITALOPRAM_UNKNOWN_DOSE,

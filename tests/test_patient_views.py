@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from intake.models import Assessment, MedicationTrial, ResumeAttempt, SafetyLevel, Submission
-from intake.patient import views
 from intake.patient.steps import step_url
+from intake.patient.views.drafts import BROWSER_COOKIE
 from tests.intake_helpers import (
     ESCITALOPRAM_UNKNOWN_DOSE,
     PAGES,
@@ -550,7 +550,7 @@ def test_consent_posted_twice_makes_one_draft(client):
     first = client.post(url("consent"), data)
     # the same browser without the new session: the first response never arrived
     replay = Client()
-    replay.cookies[views.BROWSER_COOKIE] = client.cookies[views.BROWSER_COOKIE].value
+    replay.cookies[BROWSER_COOKIE] = client.cookies[BROWSER_COOKIE].value
     response = replay.post(url("consent"), data)
     assert first["Location"] == response["Location"] == url("about-you")
     assert Submission.objects.count() == 1

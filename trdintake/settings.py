@@ -189,7 +189,7 @@ STAFF_SESSION_MINUTES = get_int(env, "STAFF_SESSION_MINUTES", 30, min=1)
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = STAFF_SESSION_MINUTES * 60
 # Not every request: staff sessions are renewed on each request by StaffSessionMiddleware (their
-# idle timeout); a patient's session once a day (intake.patient.views.renew_once_a_day).
+# idle timeout); a patient's session once a day (intake.patient.views.drafts.renew_once_a_day).
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -11,52 +11,27 @@ safety level as the patient's own would. Everything is audited.
 
 from __future__ import annotations
 
-import re
-
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST, require_safe
 
 from .. import audit, services, wording
-from ..delivery import alerts, deadlines
-from ..models import (
-    AWAITING_CONTACT,
-    Assessment,
-    ReviewStatus,
-    SafetyLevel,
-    StaffNote,
-    Submission,
-    last_activity,
-    triage_rank,
-    waiting_since,
-)
+from ..delivery import alerts
+from ..models import AWAITING_CONTACT, ReviewStatus, SafetyLevel, StaffNote, Submission
 from ..patient.answers import saved_fields
 from ..patient.steps import BY_SLUG, SAFETY_STEPS, STEPS
 from . import deletion, roles
-from .common import STAFF_CSS, STAFF_JS, duration_words, local_time, safety_badge, user_name
-from .contact import (
-    MAY_LEAVE_AWAITING,
-    ContactAttemptForm,
-    LowerSafetyForm,
-    contact_needed,
-    contact_needed_message,
-    lower_safety,
-    record_attempt,
-)
-from .export import export_submissions_csv
+from .common import STAFF_CSS, STAFF_JS, user_name
+from .contact import MAY_LEAVE_AWAITING, ContactAttemptForm, contact_needed, contact_needed_message
 from .site import kept_review
+from .submission_list import AssignedFilter, ConsentOnlyFilter, TriageList
+from .submission_pages import JUST_SAVED_KEY, CasePages
 from .summary import review_summary
 
 # Fields that record what the patient said (what the question pages save, in their order):
@@ -69,16 +44,6 @@ SAFETY_FIELDS = frozenset(name for slug in ("phq9", *SAFETY_STEPS)
 STAFF_FIELDS = ("review_status", "assigned_to")
 NOTE_MAX_LENGTH = StaffNote._meta.get_field("text").max_length
 
-# The triage order's keys (models.py; the same expressions as the index that serves them).
-TRIAGE = triage_rank()
-WAITING_SINCE = waiting_since()
-LAST_ACTIVITY = last_activity()
-
-REFERENCE_PATTERN = re.compile(r"TRD-[A-Z0-9]{2,8}-[A-Z0-9]{4,8}", re.IGNORECASE)
-JUST_SAVED_KEY = "intake_just_saved"
-
-
-# --- the review form ------------------------------------------------------------------------
 
 class ReviewForm(forms.ModelForm):
     """Status, assignment and a new note, saved by one button.
@@ -138,55 +103,8 @@ class ReviewForm(forms.ModelForm):
         return cleaned
 
 
-# --- list filters ---------------------------------------------------------------------------
-
-class AssignedFilter(admin.SimpleListFilter):
-    title = _("assigned clinician")
-    parameter_name = "assigned"
-
-    def lookups(self, request, model_admin):
-        return (("me", _("Assigned to me")), ("nobody", _("Not assigned")))
-
-    def queryset(self, request, queryset):
-        if self.value() == "me":
-            return queryset.filter(assigned_to=request.user)
-        if self.value() == "nobody":
-            return queryset.filter(assigned_to__isnull=True)
-        return queryset
-
-
-# A draft with nothing but consent (no name yet) and no safety flag: nothing for staff to do.
-CONSENT_ONLY = Q(status=Submission.Status.DRAFT, safety_level=SafetyLevel.NONE, full_name="")
-
-
-class ConsentOnlyFilter(admin.SimpleListFilter):
-    title = _("consent-only drafts")
-    parameter_name = "consent_only"
-
-    def lookups(self, request, model_admin):
-        return (("show", _("Show them too")), ("only", _("Only them")))
-
-    def choices(self, changelist):
-        for lookup, title in self.lookup_choices:
-            yield {"selected": self.value() == lookup,
-                   "query_string": changelist.get_query_string({self.parameter_name: lookup}),
-                   "display": title}
-        yield {"selected": self.value() is None,
-               "query_string": changelist.get_query_string(remove=[self.parameter_name]),
-               "display": _("Hidden (default)")}
-
-    def queryset(self, request, queryset):
-        if self.value() == "show":
-            return queryset
-        if self.value() == "only":
-            return queryset.filter(CONSENT_ONLY)
-        return queryset.exclude(CONSENT_ONLY)
-
-
-# --- submissions ----------------------------------------------------------------------------
-
 @admin.register(Submission)
-class SubmissionAdmin(admin.ModelAdmin):
+class SubmissionAdmin(TriageList, CasePages, admin.ModelAdmin):
     form = ReviewForm
     list_display = ("reference", "submitted", "safety", "waiting", "trd", "counts",
                     "phq9_score", "msm", "review", "assigned", "first_viewed")
@@ -196,7 +114,6 @@ class SubmissionAdmin(admin.ModelAdmin):
     search_fields = ("reference", "full_name", "email")
     search_help_text = _("Reference, name or e-mail address (part of one is enough).")
     list_select_related = ("assigned_to",)
-    TRIAGE_ORDER = ("triage", "waiting_since", "-last_activity", "-id")
     list_per_page = 50
     show_full_result_count = False
     actions = ("export_csv", "reassess_selected", "delete_drafts")
@@ -209,85 +126,6 @@ class SubmissionAdmin(admin.ModelAdmin):
     class Media:
         css = STAFF_CSS
         js = STAFF_JS
-
-    # -- queryset and list columns --
-
-    def get_queryset(self, request):
-        # Annotate before ordering (ModelAdmin.get_queryset orders straight away).
-        queryset = self.model._default_manager.get_queryset().annotate(
-            triage=TRIAGE, waiting_since=WAITING_SINCE, last_activity=LAST_ACTIVITY)
-        return queryset.order_by(*self.get_ordering(request))
-
-    def get_search_results(self, request, queryset, search_term):
-        # A whole reference is looked up through its unique index, not by scanning every row.
-        if REFERENCE_PATTERN.fullmatch(search_term.strip()):
-            return queryset.filter(reference=search_term.strip().upper()), False
-        return super().get_search_results(request, queryset, search_term)
-
-    def get_ordering(self, request):
-        # Annotations (see get_queryset), so not in `ordering`, which the checks want as fields.
-        return self.TRIAGE_ORDER
-
-    @admin.display(description=_("submitted"), ordering="last_activity")
-    def submitted(self, obj):
-        if obj.submitted_at:
-            return local_time(obj.submitted_at)
-        return format_html('{}<span class="list-note">{}</span>', _("Draft"),
-                           _("saved %(when)s") % {"when": local_time(obj.updated_at)})
-
-    @admin.display(description=_("safety"), ordering="safety_level")
-    def safety(self, obj):
-        return safety_badge(obj.safety_level)
-
-    @admin.display(description=_("waiting"))
-    def waiting(self, obj):
-        """Time since the flag while nobody has recorded contact with the patient."""
-        if not obj.awaiting_contact or obj.flagged_at is None:
-            return "—"
-        now = timezone.now()
-        text = duration_words(now - obj.flagged_at)
-        if deadlines.past_deadline(obj.safety_level, obj.flagged_at, now):
-            return format_html('<strong class="waiting-long">{}</strong>', text)
-        return text
-
-    @admin.display(description=_("TRD status"), ordering="trd_status")
-    def trd(self, obj):
-        return wording.trd_status(obj.trd_status) if obj.trd_status else "—"
-
-    @admin.display(description=_("confirmed / possible"), ordering="confirmed_count")
-    def counts(self, obj):
-        if obj.confirmed_count is None:
-            return "—"
-        return format_html('{} / {}<span class="visually-hidden"> ({})</span>',
-                           obj.confirmed_count, obj.possible_count,
-                           _("confirmed / possible failed trials"))
-
-    @admin.display(description=_("PHQ-9"), ordering="phq9_total")
-    def phq9_score(self, obj):
-        if obj.phq9_total is None:
-            return "—"
-        band = wording.phq9_band(obj.phq9_band, wording.STAFF)
-        return format_html('{}<span class="list-note">{}</span>', obj.phq9_total, band)
-
-    @admin.display(description=_("MSM (approx.)"), ordering="msm_total")
-    def msm(self, obj):
-        return "—" if obj.msm_total is None else obj.msm_total
-
-    @admin.display(description=_("review status"), ordering="review_status")
-    def review(self, obj):
-        return wording.choice("review_status", obj.review_status)
-
-    @admin.display(description=_("assigned to"), ordering="assigned_to__username")
-    def assigned(self, obj):
-        return user_name(obj.assigned_to) or "—"
-
-    @admin.display(description=_("first viewed"), ordering="first_viewed_at")
-    def first_viewed(self, obj):
-        if obj.first_viewed_at:
-            return local_time(obj.first_viewed_at)
-        if obj.safety_level != SafetyLevel.NONE:
-            return format_html('<strong class="not-viewed">{}</strong>', _("Not yet"))
-        return "—"
 
     # -- permissions --
 
@@ -493,164 +331,6 @@ class SubmissionAdmin(admin.ModelAdmin):
             raise PermissionDenied
         return super().changelist_view(request, {"title": _("Submissions"),
                                                  **(extra_context or {})})
-
-    def get_urls(self):
-        wrap = self.admin_site.admin_view
-        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
-        return [
-            path("<path:object_id>/reassess/", wrap(self.reassess_view),
-                 name=f"{prefix}_reassess"),
-            path("<path:object_id>/print/", wrap(self.print_view),
-                 name=f"{prefix}_print"),
-            path("<path:object_id>/contact/", wrap(self.contact_view),
-                 name=f"{prefix}_contact"),
-            path("<path:object_id>/lower-safety/", wrap(self.lower_safety_view),
-                 name=f"{prefix}_lower_safety"),
-            *super().get_urls(),
-        ]
-
-    def _submission_or_404(self, request, object_id) -> Submission:
-        obj = self.get_object(request, unquote(object_id))
-        if obj is None:
-            raise Http404
-        if not self.has_view_or_change_permission(request, obj):
-            raise PermissionDenied
-        return obj
-
-    def _change_url(self, obj) -> str:
-        return reverse("admin:intake_submission_change", args=[obj.pk])
-
-    def reassess_view(self, request, object_id):
-        return require_POST(self._reassess)(request, object_id)
-
-    def _reassess(self, request, object_id):
-        obj = self._submission_or_404(request, object_id)
-        if not self.has_reassess_permission(request):
-            raise PermissionDenied
-        if not obj.is_submitted:
-            self.message_user(request, _("A draft has no assessment to re-run."), messages.ERROR)
-        else:
-            self._run_again(request, obj)
-            self.message_user(request, _("Assessment re-run with today's catalog; the options "
-                                         "the patient saw are kept beside it."),
-                              messages.SUCCESS)
-        request.session[JUST_SAVED_KEY] = obj.pk
-        return HttpResponseRedirect(self._change_url(obj))
-
-    def _run_again(self, request, obj) -> Assessment:
-        with transaction.atomic():
-            previous = obj.assessments.filter(is_current=True).first()
-            row = services.run_assessment(obj, Assessment.Trigger.RERUN, request.user)
-            audit.record(request.user, audit.REASSESSED, obj, assessment_id=row.pk,
-                         previous_assessment_id=previous.pk if previous else None,
-                         rules_version=row.rules_version)
-        return row
-
-    def _form_page(self, request, obj, form, *, title: str, intro: str, button: str,
-                   status: int = 200):
-        """A small page with one form about one submission (and a way back to it)."""
-        return render(request, "admin/intake/submission/form_page.html", {
-            **self.admin_site.each_context(request), "opts": self.opts, "original": obj,
-            "title": title, "intro": intro, "form": form, "button": button,
-            "back": self._change_url(obj)}, status=status)
-
-    def contact_view(self, request, object_id):
-        return require_POST(self._contact)(request, object_id)
-
-    def _contact(self, request, object_id):
-        obj = self._submission_or_404(request, object_id)
-        if not self.has_change_permission(request, obj):
-            raise PermissionDenied
-        form = ContactAttemptForm(request.POST)
-        if not form.is_valid():
-            return self._form_page(
-                request, obj, form, title=_("Record a contact attempt: %(ref)s") % {
-                    "ref": obj.reference},
-                intro=_("Not recorded yet: correct what is marked below."),
-                button=_("Record the attempt"), status=400)
-        attempt, moved_from = record_attempt(obj, form, request.user)
-        self.message_user(request, _("Contact attempt recorded."), messages.SUCCESS)
-        if moved_from:
-            self.message_user(request, _("The patient was reached: review status set to "
-                                         "“Contacted”."), messages.SUCCESS)
-        request.session[JUST_SAVED_KEY] = obj.pk
-        return HttpResponseRedirect(self._change_url(obj) + "#contact-log")
-
-    def lower_safety_view(self, request, object_id):
-        obj = self._submission_or_404(request, object_id)
-        if not self.has_lower_safety_permission(request, obj):
-            raise PermissionDenied
-        if obj.safety_level == SafetyLevel.NONE:
-            self.message_user(request, _("This case has no safety flag to lower."),
-                              messages.INFO)
-            return HttpResponseRedirect(self._change_url(obj))
-        form = LowerSafetyForm(obj, request.POST if request.method == "POST" else None)
-        if request.method == "POST" and form.is_valid():
-            if lower_safety(obj, form, request.user):
-                self.message_user(request, _(
-                    "Safety level lowered to “%(level)s”; your reason is kept as a note.") % {
-                    "level": wording.safety_level(obj.safety_level)}, messages.SUCCESS)
-                request.session[JUST_SAVED_KEY] = obj.pk
-                return HttpResponseRedirect(self._change_url(obj))
-            obj.refresh_from_db()
-            form = LowerSafetyForm(obj, request.POST)
-            form.is_valid()  # shows that the level changed meanwhile
-        return self._form_page(
-            request, obj, form,
-            title=_("Lower the safety level: %(ref)s") % {"ref": obj.reference},
-            intro=_("Now “%(level)s”. The flag rises by itself from the patient's answers and "
-                    "never falls by itself: lower it only when you have checked it is wrong or "
-                    "no longer applies, and say why.") % {
-                "level": wording.safety_level(obj.safety_level)},
-            button=_("Lower the safety level"),
-            status=400 if request.method == "POST" else 200)
-
-    def print_view(self, request, object_id):
-        return require_safe(self._print)(request, object_id)
-
-    def _print(self, request, object_id):
-        obj = self._submission_or_404(request, object_id)
-        audit.record(request.user, audit.PRINTED, obj)
-        return render(request, "admin/intake/submission/print.html", {
-            "summary": review_summary(obj),
-            "notes": obj.notes.select_related("author").order_by("created_at", "id"),
-            "clinic_name": settings.CLINIC_NAME,
-            "printed_at": timezone.now(),
-        })
-
-    # -- actions --
-
-    @admin.action(description=_("Export the selected submissions as CSV"),
-                  permissions=["export"])
-    def export_csv(self, request, queryset):
-        if not self.has_export_permission(request):
-            raise PermissionDenied
-        return export_submissions_csv(request, queryset)
-
-    @admin.action(description=_("Re-run the assessment with today's catalog"),
-                  permissions=["reassess"])
-    def reassess_selected(self, request, queryset):
-        if not self.has_reassess_permission(request):
-            raise PermissionDenied
-        done = 0
-        for sub in queryset.filter(status=Submission.Status.SUBMITTED):
-            self._run_again(request, sub)
-            done += 1
-        self.message_user(request, _("Re-ran %(n)s assessment(s); drafts were skipped; earlier "
-                                     "results are kept.") % {"n": done}, messages.SUCCESS)
-
-    @admin.action(description=_("Delete the selected drafts (submitted and flagged ones are "
-                                "kept)"),
-                  permissions=["delete"])
-    def delete_drafts(self, request, queryset):
-        """First a confirmation page naming what goes and what is kept back; its button posts
-        the drafts that may go, which are checked again and deleted."""
-        if not self.has_delete_permission(request):
-            raise PermissionDenied
-        if request.POST.get("post"):
-            deletion.delete_confirmed(request, queryset)
-            return None
-        return deletion.confirmation(request, self, queryset, action="delete_drafts")
 
 
 __all__ = ["SubmissionAdmin", "ReviewForm", "ReviewStatus"]
