@@ -11,7 +11,6 @@ from django.urls import reverse
 from intake.demo import create_submission
 from intake.models import Submission
 from intake.staff import roles
-from tests.intake_helpers import load_catalog
 
 PASSWORD = "correct-horse-battery-staple-42"
 CHANGELIST = "/admin/intake/submission/"
@@ -98,11 +97,6 @@ def url(name: str, sub: Submission) -> str:
 
 
 @pytest.fixture
-def catalog(db):
-    load_catalog()
-
-
-@pytest.fixture
 def reviewer(db):
     return make_user("reviewer", roles.REVIEWERS)
 
@@ -133,7 +127,7 @@ def submission(catalog):
     return create_submission(name="Demo Patient 01", safety="non_acute")
 
 
-__all__ = ["catalog", "reviewer", "manager", "superuser", "reviewer_client", "manager_client",
+__all__ = ["reviewer", "manager", "superuser", "reviewer_client", "manager_client",
            "submission", "make_user", "change_url", "url", "create_submission", "PASSWORD",
            "CHANGELIST", "note_post", "staff_login", "verified_device", "totp_now",
            "answers_data"]

@@ -67,3 +67,12 @@ def fast_password_hasher(settings):
     """Staff users are made in many tests: the production hasher's deliberate slowness (a
     third of a second a password) would be most of their time. Live servers keep the real one."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def catalog(db):
+    """The medication catalog loaded from intake/data/medications.csv (`manage.py
+    load_catalog`): request it by name, or mark a module `pytest.mark.usefixtures("catalog")`."""
+    from tests.intake_helpers import load_catalog
+
+    load_catalog()

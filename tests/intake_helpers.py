@@ -3,6 +3,8 @@ the whole intake with the Django test client."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.management import call_command
 from django.db import connection
@@ -80,3 +82,19 @@ def needs_concurrent_writers() -> None:
     if connection.vendor == "sqlite":
         pytest.skip("threads writing at once need a database that makes them wait "
                     "(PostgreSQL); the in-memory SQLite test database fails the second")
+
+
+# A date of birth as the resume page's fields post it.
+DOB = {"date_of_birth_month": "3", "date_of_birth_day": "27", "date_of_birth_year": "1985"}
+
+
+def resume_code(client) -> str:
+    """Save the draft for later and read the resume code off the page."""
+    html = client.post(reverse("intake:save")).content.decode()
+    start = html.index('class="resume-code"')
+    return html[html.index(">", start) + 1:html.index("</p>", start)].strip()
+
+
+def form_token(html: str) -> str:
+    """The one-time token of the form on this page."""
+    return re.search(r'name="client_token" value="([0-9a-f]{32})"', html).group(1)

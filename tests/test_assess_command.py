@@ -16,12 +16,7 @@ from intake.models import Medication
 VIGNETTES = sorted((Path(__file__).parent / "vignettes").glob("*.json"))
 ROOT = Path(__file__).resolve().parent.parent
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def catalog():
-    call_command("load_catalog", verbosity=0)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("catalog")]
 
 
 def answers_of(path: Path) -> dict:

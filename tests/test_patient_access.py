@@ -27,17 +27,18 @@ from intake.models import (
     SafetyLevel,
     Submission,
 )
-from tests.intake_helpers import PAGES, fill_until, load_catalog, needs_concurrent_writers, url
-from tests.test_patient_views import DOB, resume_code
+from tests.intake_helpers import (
+    DOB,
+    PAGES,
+    fill_until,
+    needs_concurrent_writers,
+    resume_code,
+    url,
+)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("catalog")]
 
 WRONG_DOB = {**DOB, "date_of_birth_year": "1986"}
-
-
-@pytest.fixture(autouse=True)
-def catalog():
-    load_catalog()
 
 
 def resume(client, code, dob=DOB, **extra):

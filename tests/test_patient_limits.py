@@ -22,22 +22,16 @@ from django.utils import timezone
 
 from intake.models import OutgoingEmail, RateCounter, ResumeAttempt, Submission
 from intake.patient import ratelimit
-from tests.intake_helpers import PAGES, fill_until, load_catalog, post, url
+from tests.intake_helpers import DOB, PAGES, fill_until, post, resume_code, url
 from tests.live import Browser, LiveSite
-from tests.test_patient_views import DOB, resume_code
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("catalog")]
 
 WRONG_DOB = {**DOB, "date_of_birth_year": "1986"}
 WRONG_CODE = "AAAAA-BBBBB-CCCCC-DDDDD"
 GENERIC = "That code and date of birth do not match a saved form"
 VOIDED = "This code no longer works"
 USED_UP = "No more new forms can be started from this network right now"
-
-
-@pytest.fixture(autouse=True)
-def catalog():
-    load_catalog()
 
 
 def resume(client, code, dob=DOB):

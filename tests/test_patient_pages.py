@@ -22,18 +22,12 @@ from tests.intake_helpers import (
     PAGES,
     SERTRALINE,
     fill_until,
-    load_catalog,
     post,
     url,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("catalog")]
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture(autouse=True)
-def catalog():
-    load_catalog()
 
 
 def draft() -> Submission:

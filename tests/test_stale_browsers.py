@@ -25,9 +25,8 @@ from django.urls import reverse
 
 from intake import audit
 from intake.models import Alert, AuditEvent, LateAnswer, SafetyLevel, Submission
-from tests.intake_helpers import PAGES, fill_until, load_catalog, url
+from tests.intake_helpers import DOB, PAGES, fill_until, form_token, resume_code, url
 from tests.live import ORDER, Browser, LiveSite
-from tests.test_patient_views import DOB, form_token, resume_code
 
 NEXT = "/intake/next/"
 YES_ASQ = dict.fromkeys(PAGES["safety"], "yes")
@@ -54,11 +53,8 @@ def page_with_ref(client, slug: str) -> dict:
 # --- in-process: the logic ------------------------------------------------------------------
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("catalog")
 class TestInProcess:
-    @pytest.fixture(autouse=True)
-    def catalog(self):
-        load_catalog()
-
     def named(self, name: str) -> Submission:
         return Submission.objects.get(full_name=name)
 

@@ -14,22 +14,19 @@ from intake.models import Assessment, MedicationTrial, ResumeAttempt, SafetyLeve
 from intake.patient.steps import step_url
 from intake.patient.views.drafts import BROWSER_COOKIE
 from tests.intake_helpers import (
+    DOB,
     ESCITALOPRAM_UNKNOWN_DOSE,
     PAGES,
     SERTRALINE,
     fill_until,
-    load_catalog,
+    form_token,
     post,
+    resume_code,
     url,
 )
 from tests.task_helpers import run_tasks
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def catalog():
-    load_catalog()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("catalog")]
 
 
 def draft() -> Submission:
@@ -458,15 +455,6 @@ def test_csrf_is_enforced():
 
 # --- save and resume --------------------------------------------------------------------------
 
-DOB = {"date_of_birth_month": "3", "date_of_birth_day": "27", "date_of_birth_year": "1985"}
-
-
-def resume_code(client) -> str:
-    html = client.post(reverse("intake:save")).content.decode()
-    start = html.index('class="resume-code"')
-    return html[html.index(">", start) + 1:html.index("</p>", start)].strip()
-
-
 def test_resume_with_the_code_elsewhere(client, mailoutbox):
     fill_until(client, stop="phq9")
     code = resume_code(client)
@@ -539,10 +527,6 @@ def test_submitted_drafts_cannot_be_resumed(client):
 
 
 # --- double submits -----------------------------------------------------------------------------
-
-def form_token(html: str) -> str:
-    return re.search(r'name="client_token" value="([0-9a-f]{32})"', html).group(1)
-
 
 def test_consent_posted_twice_makes_one_draft(client):
     token = form_token(client.get(url("consent")).content.decode())

@@ -31,17 +31,11 @@ from tests.intake_helpers import (
     ESCITALOPRAM_UNKNOWN_DOSE,
     SERTRALINE,
     fill_until,
-    load_catalog,
     post,
     url,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def catalog():
-    load_catalog()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("catalog")]
 
 
 def test_a_medicine_opened_to_change_is_the_patients_own_with_its_catalog_row(client):

@@ -1,3 +1,7 @@
+"""What every page has: the crisis contacts first (from the settings), the security headers, no
+inline script or style, the error pages with crisis contacts even without templates, the health
+check; and the tests run with the production settings."""
+
 import pytest
 from django.test import Client
 from django.urls import reverse
