@@ -237,6 +237,23 @@ def test_the_purge_deletes_resume_tasks_queued_before_the_outbox():
     assert held_anywhere("alex@example.org", "ABCDE-FGHJK") == []
 
 
+def test_an_alert_queued_under_the_old_task_path_is_still_delivered(client, catalog, settings,
+                                                                    mailoutbox):
+    """Rows queued before the tasks moved into intake/delivery/ name `intake.tasks.deliver_alert`:
+    after an upgrade the worker still finds that task, and the alert goes out once."""
+    settings.CLINIC_ALERT_EMAILS = ["duty@clinic.test"]
+    fill_until(client, stop="phq9")
+    assert post(client, "phq9", {**PAGES["phq9"], "item9": "2"}).status_code == 302
+    (alert,) = Alert.objects.all()
+    assert DBTaskResult.objects.filter(pk=alert.task_id).update(
+        task_path="intake.tasks.deliver_alert") == 1
+    assert run_tasks() == 1
+    alert.refresh_from_db()
+    assert alert.status == Alert.Status.SENT
+    (sent,) = mailoutbox
+    assert alert.submission.reference in sent.subject and sent.to == ["duty@clinic.test"]
+
+
 def test_alert_links_use_the_served_host_in_development(client, settings, mailoutbox):
     settings.SITE_URL = ""
     load_catalog()
