@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import audit
 from ..models import Medication
-from .common import STAFF_CSS, user_name
+from .common import STAFF_CSS, local_time, user_name
 
 CATALOG_AUDITED_FIELDS = ("min_adequate_mg_per_day", "usual_max_mg_per_day", "role",
                           "drug_class", "active")
@@ -126,8 +126,6 @@ class MedicationAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("updated"), ordering="updated_at")
     def updated(self, obj):
-        from .common import local_time
-
         return local_time(obj.updated_at)
 
     def changelist_view(self, request, extra_context=None):
