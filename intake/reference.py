@@ -8,7 +8,7 @@ from settings.
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import connection
+from django.db.models import Count, Max
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
@@ -38,13 +38,9 @@ _catalog: tuple[tuple, dict[str, Medication]] | None = None
 
 
 def _catalog_version() -> tuple:
-    """How many rows the catalog has and when one last changed: one small query in plain SQL
-    (the medicine page asks at every view; the ORM would compile it every time)."""
-    table = connection.ops.quote_name(Medication._meta.db_table)
-    changed = connection.ops.quote_name(Medication._meta.get_field("updated_at").column)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*), MAX({changed}) FROM {table}")  # noqa: S608 (names)
-        return tuple(cursor.fetchone())
+    """How many rows the catalog has and when one last changed (one small query)."""
+    version = Medication.objects.aggregate(rows=Count("pk"), changed=Max("updated_at"))
+    return version["rows"], version["changed"]
 
 
 def page_catalog() -> dict[str, Medication]:

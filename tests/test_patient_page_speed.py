@@ -69,7 +69,7 @@ def test_the_medicine_page_reads_the_catalog_once_until_it_changes(client):
     with CaptureQueriesContext(connection) as queries:
         assert client.get(add).status_code == 200
     assert not [q for q in queries if 'FROM "intake_medication"' in q["sql"]
-                and "COUNT(*)" not in q["sql"]]
+                and "COUNT(" not in q["sql"]]  # only the version: how many, last changed
 
     # Staff rename a medicine in this process: the next page shows it.
     sertraline = Medication.objects.get(slug="sertraline")

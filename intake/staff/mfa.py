@@ -175,9 +175,9 @@ def needs_second_factor(request) -> bool:
         return False
     if settings.STAFF_MFA_REQUIRED or SETUP_SESSION_KEY in request.session:
         return True
-    cached = getattr(request, "_intake_has_device", None)
+    cached = getattr(request, "intake_has_device", None)
     if cached is None:
-        cached = request._intake_has_device = confirmed_device(user) is not None
+        cached = request.intake_has_device = confirmed_device(user) is not None
     return cached
 
 

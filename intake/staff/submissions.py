@@ -167,7 +167,7 @@ class SubmissionAdmin(TriageList, CasePages, admin.ModelAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
-        kept = getattr(request, "_intake_kept_review", None)
+        kept = getattr(request, "intake_kept_review", None)
         if not kept:
             return form
 
@@ -292,8 +292,8 @@ class SubmissionAdmin(TriageList, CasePages, admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, unquote(object_id))
         if obj is not None and request.method == "GET":
-            request._intake_kept_review = kept_review(request, obj.pk)
-            if request._intake_kept_review:
+            request.intake_kept_review = kept_review(request, obj.pk)
+            if request.intake_kept_review:
                 self.message_user(request, _(
                     "Your session had ended before this was saved. What you typed is back in "
                     "the review form below and is NOT saved yet: check it and press Save."),
