@@ -7,28 +7,25 @@ PYTEST_ARGS ?=
 
 .PHONY: run worker test lint lock clean bench-assess bench-admin bench-load bench-pages bench-fuzz demo
 
-# Dependencies are installed from uv.lock: every package at its locked version, checked against
-# the locked hashes (--locked refuses a lock that no longer matches pyproject.toml: run
-# `make lock`). uv itself, at a pinned version, lives in the venv beside pip; --inexact leaves
-# both in place. Then the project itself, editable, without dependencies.
-UV_VERSION := 0.13.9
-UV := $(BIN)/uv
-export UV_PROJECT_ENVIRONMENT := $(VENV)
-
-$(UV):
+# Dependencies are installed from requirements.lock: every package at its locked version, each
+# checked against its locked hashes (pip --require-hashes). Then the project itself, editable,
+# without dependencies.
+$(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet "uv==$(UV_VERSION)"
-
-$(VENV)/.installed: pyproject.toml uv.lock $(UV)
-	$(UV) sync --locked --inexact --extra test --no-install-project
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
-# After changing the dependencies in pyproject.toml: resolve them again into uv.lock (commit
-# both). `make lock UV_LOCK_ARGS=--upgrade` moves every package to its newest allowed version.
-UV_LOCK_ARGS ?=
-lock: $(UV)
-	$(UV) lock $(UV_LOCK_ARGS)
+# After changing the dependencies in pyproject.toml: resolve them again into requirements.lock
+# (commit both), with uv's resolver (installed in the venv for this). Versions already locked
+# are kept where they still fit; `make lock LOCK_ARGS=--upgrade` moves every package to its
+# newest allowed version.
+UV_VERSION := 0.13.9
+LOCK_ARGS ?=
+lock: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet "uv==$(UV_VERSION)"
+	$(BIN)/uv pip compile pyproject.toml --extra test --generate-hashes --python-version 3.11 \
+		--no-header --quiet $(LOCK_ARGS) -o requirements.lock
 
 # Development server: DJANGO_DEBUG defaults to true here (an explicit DJANGO_DEBUG=... wins).
 run: export DJANGO_DEBUG ?= true
