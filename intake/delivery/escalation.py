@@ -23,7 +23,6 @@ from functools import reduce
 from django.db import transaction
 from django.db.models import Case, F, OuterRef, Q, Subquery, When
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 
 from ..models import Alert, Submission
 from . import alerts
@@ -42,8 +41,7 @@ def overdue(now: datetime):
 
 
 def due(now: datetime):
-    """The cases whose next escalation is due now, each with `escalations` (how many it had)
-    and `first_link` (the staff link of its first alert)."""
+    """The cases whose next escalation is due now, each with `escalations` (how many it had)."""
     escalations = Alert.objects.filter(submission=OuterRef("pk"), kind=Alert.Kind.ESCALATION)
     since = Case(When(escalated_at__gte=F("flagged_at"), then=F("escalated_at")),
                  default=F("flagged_at"))
@@ -51,19 +49,10 @@ def due(now: datetime):
             .annotate(
                 escalations=Coalesce(
                     Subquery(escalations.order_by("-sequence").values("sequence")[:1]), 0),
-                since=since,
-                first_link=Subquery(Alert.objects.filter(submission=OuterRef("pk"))
-                                    .order_by("pk").values("link")[:1]))
+                since=since)
             .filter(any_of(Q(safety_level=level, since__lte=now - contact_deadline(level),
                              escalations__lt=limit) for level, limit in LIMITS.items()))
             .order_by("flagged_at", "pk"))
-
-
-def staff_base(sub: Submission) -> str:
-    """The address the case's first alert linked to, else the configured one."""
-    path = reverse("admin:intake_submission_change", args=[sub.pk])
-    link = getattr(sub, "first_link", None) or ""
-    return link.removesuffix(path) if link.endswith(path) else alerts.site_base()
 
 
 def queue_due(now: datetime) -> int:
@@ -81,7 +70,7 @@ def queue_due(now: datetime) -> int:
                 pk=sub.pk, safety_level=sub.safety_level, flagged_at=sub.flagged_at,
                 escalated_at=sub.escalated_at, contacted_at__isnull=True,
             ).update(escalated_at=now)
-            if won and alerts.queue(sub, Alert.Kind.ESCALATION, staff_base(sub),
+            if won and alerts.queue(sub, Alert.Kind.ESCALATION, alerts.site_base(),
                                     sequence=sub.escalations + 1):
                 queued += 1
     alerts.queue_digest(now)
